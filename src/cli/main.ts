@@ -1,0 +1,74 @@
+/**
+ * The xfed command line: commander wiring, global options, the one place that
+ * turns errors into exit codes. Command implementations load lazily so that
+ * `xfed --help` and `xfed --version` stay fast.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { XfedError } from '../core/errors.js';
+import { EXIT } from '../core/exit-codes.js';
+import { intOption } from './options.js';
+import { VERSION } from './version.js';
+import { defineCheckDns } from './defs/check-dns.js';
+
+const EXIT_HELP = `
+Exit codes:
+  0  no error findings (warnings allowed; --strict makes warnings fail)
+  1  at least one error finding
+  2  usage error or bad input
+  3  xfed itself failed
+`;
+
+export function buildProgram(): Command {
+  const program = new Command('xfed')
+    .description('Find out why XMPP server-to-server federation is broken, and how to fix it.')
+    .version(VERSION, '-V, --version')
+    .option('--json', 'write one JSON document on stdout instead of text')
+    .addOption(new Option('--timeout <ms>', 'timeout of each network phase, in milliseconds').argParser(intOption('--timeout', 1, 600_000)))
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .option('-q, --quiet', 'print only problems and the summary')
+    .option('-v, --verbose', 'print every finding and record, info included')
+    .option('--strict', 'exit 1 on warnings too')
+    .addHelpText('after', EXIT_HELP)
+    .showSuggestionAfterError()
+    .exitOverride();
+  program.configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
+  defineCheckDns(program);
+  for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const code = await run(argv);
+  // Let stdout/stderr drain, then leave even if a peer left a socket open.
+  process.exitCode = code;
+  setImmediate(() => process.exit(code)).unref?.();
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const onSignal = () => process.exit(EXIT.INTERRUPTED);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const program = buildProgram();
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (err) {
+    return handleError(err);
+  }
+}
+
+function handleError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end here too, with exit code 0.
+    if (err.exitCode === 0) return EXIT.OK;
+    return EXIT.USAGE;
+  }
+  if (err instanceof XfedError) {
+    process.stderr.write(`xfed: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`xfed: internal error: ${e?.message ?? String(err)}\n`);
+  if (process.env.XFED_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+  return EXIT.INTERNAL;
+}

@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import { exitCodeFor } from '../core/exit-codes.js';
+import { SCHEMA_VERSION, summarize, type RunResult, type TargetResult } from '../core/result.js';
+import type { SectionRenderer } from '../report/human.js';
+import { VERSION } from './version.js';
+
+/** Options every command accepts (declared once on the root program). */
+export interface GlobalOptions {
+  json: boolean;
+  /** Per-phase timeout in ms; undefined means the command's own default. */
+  timeout: number | undefined;
+  color: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  strict: boolean;
+}
+
+export function globalOptions(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals() as Record<string, unknown>;
+  return {
+    json: Boolean(o.json),
+    timeout: typeof o.timeout === 'number' ? o.timeout : undefined,
+    color: o.color !== false,
+    quiet: Boolean(o.quiet),
+    verbose: Boolean(o.verbose),
+    strict: Boolean(o.strict),
+  };
+}
+
+/** Assembles the RunResult for a finished command. */
+export function buildRun<D>(command: string, options: Record<string, unknown>, targets: TargetResult<D>[], startedAt: Date, strict: boolean): RunResult<D> {
+  const summary = summarize(targets);
+  return {
+    schema: SCHEMA_VERSION,
+    tool: 'xfed',
+    version: VERSION,
+    command,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round((Date.now() - startedAt.getTime()) * 10) / 10,
+    options,
+    targets,
+    summary,
+    exitCode: exitCodeFor(summary, strict),
+  };
+}
+
+/** Renders a run on stdout (JSON or human) and returns its exit code. */
+export async function emit(run: RunResult, g: GlobalOptions, section?: SectionRenderer): Promise<number> {
+  let text: string;
+  if (g.json) {
+    const { renderJson } = await import('../report/json.js');
+    text = renderJson(run);
+  } else {
+    const [{ renderHuman }, { makeStyle, wantColor }] = await Promise.all([import('../report/human.js'), import('../report/style.js')]);
+    text = renderHuman(run, makeStyle(wantColor(g.color)), { verbose: g.verbose, quiet: g.quiet }, section);
+  }
+  await write(process.stdout, text);
+  return run.exitCode;
+}
+
+export function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (!stream.write(text)) stream.once('drain', resolve);
+    else resolve();
+  });
+}

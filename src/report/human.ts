@@ -1,0 +1,102 @@
+import { redact } from '../core/redact.js';
+import type { Finding, RunResult, TargetResult } from '../core/result.js';
+import { type Style, table } from './style.js';
+
+export interface HumanOptions {
+  verbose: boolean;
+  quiet: boolean;
+}
+
+/**
+ * Command-specific facts for one target (a DNS record table, TLS facts, timings...).
+ * Registered per command in `sections/`; a command without one shows findings only.
+ */
+export type SectionRenderer = (t: TargetResult, style: Style, opts: HumanOptions) => string[];
+
+export function renderFinding(f: Finding, style: Style, opts: HumanOptions): string[] {
+  const { c } = style;
+  const out = [`  ${style.sev(f.severity)} ${c.bold(f.id)}  ${redact(f.title)}`];
+  if (opts.quiet) return out;
+  const pad = '         ';
+  if (f.detail) out.push(...wrap(redact(f.detail), 100).map((l) => pad + c.dim(l)));
+  for (const e of f.evidence.slice(0, opts.verbose ? Infinity : 8)) {
+    const where = e.source ? c.dim(` (${e.source}${e.line ? `:${e.line}` : ''}${e.count && e.count > 1 ? `, ${e.count}x` : ''})`) : '';
+    out.push(`${pad}${c.dim('•')} ${e.label}: ${redact(e.value)}${where}`);
+  }
+  if (!opts.verbose && f.evidence.length > 8) out.push(`${pad}${c.dim(`… ${f.evidence.length - 8} more (use --verbose)`)}`);
+  if (f.fix) {
+    const [first, ...rest] = wrap(redact(f.fix), 96);
+    out.push(`${pad}${c.green('fix:')} ${first}`);
+    for (const l of rest) out.push(`${pad}     ${l}`);
+  }
+  return out;
+}
+
+export function renderTarget(t: TargetResult, style: Style, opts: HumanOptions, section?: SectionRenderer): string[] {
+  const { c } = style;
+  const name = t.display && t.display !== t.target ? `${t.display} (${t.target})` : t.target;
+  const out = [`${style.verdict(t.verdict)}  ${c.bold(name)}`];
+  if (section && !opts.quiet) out.push(...section(t, style, opts));
+  const shown = opts.verbose ? t.findings : t.findings.filter((f) => f.severity !== 'info' || t.verdict === 'ok');
+  for (const f of shown) out.push(...renderFinding(f, style, opts));
+  const hidden = t.findings.length - shown.length;
+  if (hidden > 0 && !opts.quiet) out.push(c.dim(`  (${hidden} info finding${hidden === 1 ? '' : 's'} hidden; --verbose shows them)`));
+  return out;
+}
+
+/** Human rendering of a whole run: one block per target, then a summary table and line. */
+export function renderHuman(run: RunResult, style: Style, opts: HumanOptions, section?: SectionRenderer): string {
+  const { c } = style;
+  const lines: string[] = [];
+  const many = run.targets.length > 1;
+  // With many targets, the detailed blocks are for the ones that need attention.
+  const detailed = many && !opts.verbose ? run.targets.filter((t) => t.verdict !== 'ok') : run.targets;
+  for (const t of detailed) {
+    if (opts.quiet && t.verdict === 'ok') continue;
+    lines.push(...renderTarget(t, style, opts, section), '');
+  }
+  if (many) {
+    const rows = [['TARGET', 'VERDICT', 'ERRORS', 'WARNINGS', 'FINDINGS']];
+    for (const t of run.targets) {
+      const ids = [...new Set(t.findings.filter((f) => f.severity !== 'info').map((f) => f.id))];
+      rows.push([
+        t.display && t.display !== t.target ? `${t.display} (${t.target})` : t.target,
+        style.verdict(t.verdict),
+        String(t.findings.filter((f) => f.severity === 'error').length),
+        String(t.findings.filter((f) => f.severity === 'warning').length),
+        ids.join(', ') || '-',
+      ]);
+    }
+    if (!opts.quiet) lines.push(...table(rows, style), '');
+  }
+  const s = run.summary;
+  const parts = [
+    `${s.targets} target${s.targets === 1 ? '' : 's'}`,
+    s.errors ? c.red(`${s.errors} error${s.errors === 1 ? '' : 's'}`) : '0 errors',
+    s.warnings ? c.yellow(`${s.warnings} warning${s.warnings === 1 ? '' : 's'}`) : '0 warnings',
+    `${s.info} info`,
+  ];
+  lines.push(`${c.bold(run.command)}: ${parts.join(', ')} in ${formatDuration(run.durationMs)} (exit ${run.exitCode})`);
+  return lines.join('\n') + '\n';
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Greedy word wrap; keeps long tokens (URLs, XML) whole. */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(/\s+/)) {
+      if (!word) continue;
+      if (line && line.length + 1 + word.length > width) {
+        out.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    out.push(line);
+  }
+  return out;
+}

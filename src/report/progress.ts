@@ -1,0 +1,24 @@
+/**
+ * Progress on stderr: an ora spinner, only on an interactive terminal.
+ * Checks report progress through a plain callback and never touch the terminal.
+ */
+export interface Progress {
+  update(done: number, total: number, label?: string): void;
+  stop(): void;
+}
+
+const silent: Progress = { update() {}, stop() {} };
+
+export async function startProgress(text: string, enabled: boolean, color: boolean): Promise<Progress> {
+  if (!enabled || !process.stderr.isTTY || process.env.CI) return silent;
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text, stream: process.stderr, color: color ? 'cyan' : false, isEnabled: true }).start();
+  return {
+    update(done, total, label) {
+      spinner.text = `${text} ${done}/${total}${label ? ` ${label}` : ''}`;
+    },
+    stop() {
+      spinner.stop();
+    },
+  };
+}
