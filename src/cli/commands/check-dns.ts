@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { DnsClient } from '../../dns/client.js';
+import { checkDomains } from '../../dns/check.js';
+import { parseDomain, parseDomainList, type DomainName } from '../../dns/names.js';
+import { startProgress } from '../../report/progress.js';
+import { dnsSection } from '../../report/sections/check-dns.js';
+import { buildRun, emit, globalOptions } from '../run.js';
+
+interface CheckDnsCliOptions {
+  file?: string;
+  resolver?: string[];
+  doh?: string;
+  tcp?: boolean;
+  concurrency: number;
+  client?: boolean;
+  allowPrivate?: boolean;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readDomainArgs(args: string[], file: string | undefined): Promise<DomainName[]> {
+  const raw = [...args];
+  if (file) {
+    let text: string;
+    try {
+      text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read --file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    raw.push(...parseDomainList(text));
+  }
+  if (raw.length === 0) throw new UsageError('no domain given: pass one or more domains, or --file <path>');
+  const seen = new Set<string>();
+  const out: DomainName[] = [];
+  for (const r of raw) {
+    const d = parseDomain(r);
+    if (!seen.has(d.ascii)) {
+      seen.add(d.ascii);
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+export async function checkDnsCommand(args: string[], raw: Record<string, unknown>, cmd: Command): Promise<number> {
+  const g = globalOptions(cmd);
+  const opts = raw as unknown as CheckDnsCliOptions;
+  const startedAt = new Date();
+  const domains = await readDomainArgs(args, opts.file);
+  if (opts.doh && opts.resolver?.length) throw new UsageError('use either --resolver or --doh, not both');
+  if (opts.doh && opts.tcp) throw new UsageError('--tcp does not apply to --doh');
+  const client = new DnsClient({ resolvers: opts.resolver, doh: opts.doh, tcp: opts.tcp, timeout: g.timeout ?? 5000 });
+  const progress = await startProgress('Checking DNS', domains.length > 3 && !g.quiet, g.color);
+  try {
+    const targets = await checkDomains(domains, {
+      client,
+      includeClient: Boolean(opts.client),
+      allowPrivate: Boolean(opts.allowPrivate),
+      concurrency: opts.concurrency,
+      onProgress: (done, total) => progress.update(done, total),
+    });
+    progress.stop();
+    const run = buildRun(
+      'check-dns',
+      {
+        resolver: client.describe(),
+        transport: opts.doh ? 'doh' : opts.tcp ? 'tcp' : 'udp',
+        timeoutMs: client.timeout,
+        client: Boolean(opts.client),
+        allowPrivate: Boolean(opts.allowPrivate),
+        strict: g.strict,
+      },
+      targets,
+      startedAt,
+      g.strict,
+    );
+    return await emit(run, g, dnsSection);
+  } finally {
+    progress.stop();
+    client.close();
+  }
+}

@@ -1,0 +1,391 @@
+/**
+ * The one DNS client every xfed command uses: dns2's packet codec over our own
+ * transports, so that rcodes, TTLs, the AA and TC bits and the answering
+ * resolver stay visible (a stub resolver hides them).
+ *
+ * - UDP: one socket per address family, queries multiplexed by id, retransmitted,
+ *   with a hard timeout; TCP fallback when the TC bit is set (RFC 1035 §4.2.1, RFC 7766).
+ * - TCP: `--tcp`, one connection per query.
+ * - DoH: RFC 8484 POST application/dns-message over undici.
+ * https://www.rfc-editor.org/rfc/rfc1035 https://www.rfc-editor.org/rfc/rfc8484
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { getServers } from 'node:dns';
+import { isIP, createConnection } from 'node:net';
+import { randomInt } from 'node:crypto';
+import dns2 from 'dns2';
+import { UsageError } from '../core/errors.js';
+
+const { Packet } = dns2;
+
+export type RRType = 'A' | 'AAAA' | 'SRV' | 'CNAME' | 'SOA' | 'NS' | 'TXT';
+
+export type Rcode = 'NOERROR' | 'FORMERR' | 'SERVFAIL' | 'NXDOMAIN' | 'NOTIMP' | 'REFUSED' | 'TIMEOUT' | 'NETERR' | `RCODE${number}`;
+
+export interface DnsRecord {
+  name: string;
+  type: string;
+  ttl: number;
+  /** Presentation form of the rdata. */
+  data: string;
+  address?: string;
+  target?: string;
+  port?: number;
+  priority?: number;
+  weight?: number;
+}
+
+export interface DnsResponse {
+  name: string;
+  type: RRType;
+  /** The DNS rcode, or TIMEOUT / NETERR when no usable answer came back. */
+  rcode: Rcode;
+  records: DnsRecord[];
+  authority: DnsRecord[];
+  /** `ip:port` or the DoH URL of the server that gave this answer (or the last one tried). */
+  resolver: string;
+  transport: 'udp' | 'tcp' | 'doh';
+  /** The UDP answer had the TC bit set (the answer shown came over TCP). */
+  truncated: boolean;
+  authoritative: boolean;
+  ms: number;
+  error?: string;
+}
+
+/** An answer is conclusive when the server said yes (NOERROR) or no (NXDOMAIN). */
+export function conclusive(r: DnsResponse): boolean {
+  return r.rcode === 'NOERROR' || r.rcode === 'NXDOMAIN';
+}
+
+export interface ResolverAddress {
+  address: string;
+  port: number;
+}
+
+export interface DnsClientOptions {
+  /** `ip`, `ip:port`, `[v6]:port` or a bare IPv6 address. Default: the system's resolvers. */
+  resolvers?: string[];
+  /** DNS-over-HTTPS URL (RFC 8484); replaces `resolvers`. */
+  doh?: string;
+  /** Query over TCP only. */
+  tcp?: boolean;
+  /** Total time for one question, retransmissions included, in ms. */
+  timeout?: number;
+}
+
+const RCODES: Record<number, Rcode> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED' };
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Packet.TYPE as Record<string, number>).map(([k, v]) => [v, k]));
+const MAX_TCP_MESSAGE = 65_535;
+
+export function parseResolver(spec: string): ResolverAddress {
+  const s = spec.trim();
+  let address = s;
+  let port = 53;
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+  if (bracket) {
+    address = bracket[1]!;
+    if (bracket[2]) port = Number(bracket[2]);
+  } else if (isIP(s) === 0 && /^[^:]+:\d+$/.test(s)) {
+    const i = s.lastIndexOf(':');
+    address = s.slice(0, i);
+    port = Number(s.slice(i + 1));
+  }
+  if (isIP(address) === 0) throw new UsageError(`invalid resolver "${spec}": expected an IP address, optionally with :port`);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new UsageError(`invalid resolver "${spec}": port must be 1-65535`);
+  return { address, port };
+}
+
+export function formatResolver(r: ResolverAddress): string {
+  return isIP(r.address) === 6 ? `[${r.address}]:${r.port}` : `${r.address}:${r.port}`;
+}
+
+/** The nameservers this machine is configured with (resolv.conf, via node:dns). */
+export function systemResolvers(): ResolverAddress[] {
+  return getServers().map(parseResolver);
+}
+
+function normName(n: string | undefined): string {
+  return (n ?? '').replace(/\.$/, '').toLowerCase();
+}
+
+export function toRecord(r: Record<string, unknown>): DnsRecord {
+  const type = TYPE_NAMES[r.type as number] ?? `TYPE${String(r.type)}`;
+  const rec: DnsRecord = { name: normName(r.name as string), type, ttl: Number(r.ttl ?? 0), data: '' };
+  switch (type) {
+    case 'A':
+    case 'AAAA':
+      rec.address = String(r.address);
+      rec.data = rec.address;
+      break;
+    case 'CNAME':
+    case 'PTR':
+      rec.target = normName(r.domain as string);
+      rec.data = rec.target;
+      break;
+    case 'NS':
+      rec.target = normName(r.ns as string);
+      rec.data = rec.target;
+      break;
+    case 'SRV':
+      rec.priority = Number(r.priority);
+      rec.weight = Number(r.weight);
+      rec.port = Number(r.port);
+      rec.target = normName(r.target as string);
+      rec.data = `${rec.priority} ${rec.weight} ${rec.port} ${rec.target || '.'}`;
+      break;
+    case 'SOA':
+      rec.data = `${normName(r.primary as string)} ${normName(r.admin as string)} ${String(r.serial)}`;
+      break;
+    case 'TXT':
+      rec.data = Array.isArray(r.data) ? (r.data as string[]).join('') : String(r.data ?? '');
+      break;
+    default:
+      rec.data = '';
+  }
+  return rec;
+}
+
+function encodeQuery(id: number, name: string, type: RRType): Buffer {
+  const q = new Packet();
+  q.header.id = id;
+  q.header.rd = 1;
+  q.questions.push({ name, type: Packet.TYPE[type], class: Packet.CLASS.IN } as never);
+  // EDNS(0) with the 1232-byte payload of DNS Flag Day 2020: fewer truncations, no fragmentation.
+  const edns = Packet.Resource.EDNS as unknown as (rdata: object[], opts: { udpPayloadSize: number }) => never;
+  q.additionals.push(edns([], { udpPayloadSize: 1232 }));
+  return q.toBuffer();
+}
+
+interface Decoded {
+  id: number;
+  rcode: Rcode;
+  tc: boolean;
+  aa: boolean;
+  qname: string;
+  qtype: number;
+  records: DnsRecord[];
+  authority: DnsRecord[];
+}
+
+function decode(buf: Buffer): Decoded | undefined {
+  try {
+    const p = Packet.parse(buf) as unknown as {
+      header: { id: number; rcode: number; tc: number; aa: number; qr: number };
+      questions: Array<{ name: string; type: number }>;
+      answers: Array<Record<string, unknown>>;
+      authorities: Array<Record<string, unknown>>;
+    };
+    if (!p.header.qr) return undefined;
+    return {
+      id: p.header.id,
+      rcode: RCODES[p.header.rcode] ?? (`RCODE${p.header.rcode}` as Rcode),
+      tc: Boolean(p.header.tc),
+      aa: Boolean(p.header.aa),
+      qname: normName(p.questions[0]?.name),
+      qtype: p.questions[0]?.type ?? 0,
+      records: (p.answers ?? []).filter(Boolean).map(toRecord),
+      authority: (p.authorities ?? []).filter(Boolean).map(toRecord),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Pending {
+  qname: string;
+  qtype: number;
+  from: ResolverAddress;
+  resolve: (d: Decoded) => void;
+}
+
+/** A UDP socket shared by all queries of one family; answers are matched by id, question and sender. */
+class UdpTransport {
+  private sockets = new Map<4 | 6, UdpSocket>();
+  private pending = new Map<number, Pending>();
+
+  private socket(family: 4 | 6): UdpSocket {
+    let s = this.sockets.get(family);
+    if (!s) {
+      s = createSocket(family === 6 ? 'udp6' : 'udp4');
+      s.on('message', (msg, rinfo) => {
+        const d = decode(msg);
+        if (!d) return;
+        const p = this.pending.get(d.id);
+        // Ignore stray or spoofed answers: wrong sender, or not the question we asked.
+        if (!p || rinfo.port !== p.from.port || normIp(rinfo.address) !== normIp(p.from.address)) return;
+        if (d.qname !== p.qname || d.qtype !== p.qtype) return;
+        this.pending.delete(d.id);
+        p.resolve(d);
+      });
+      s.on('error', () => {});
+      s.unref();
+      this.sockets.set(family, s);
+    }
+    return s;
+  }
+
+  query(to: ResolverAddress, name: string, type: RRType, timeout: number): Promise<Decoded | 'TIMEOUT'> {
+    let id = randomInt(0x10000);
+    while (this.pending.has(id)) id = (id + 1) & 0xffff;
+    const msg = encodeQuery(id, name, type);
+    const sock = this.socket(isIP(to.address) === 6 ? 6 : 4);
+    return new Promise((resolve) => {
+      const timers: NodeJS.Timeout[] = [];
+      const done = (v: Decoded | 'TIMEOUT') => {
+        timers.forEach(clearTimeout);
+        this.pending.delete(id);
+        resolve(v);
+      };
+      this.pending.set(id, { qname: normName(name), qtype: Packet.TYPE[type] as number, from: to, resolve: done });
+      const send = () => sock.send(msg, to.port, to.address, () => {});
+      send();
+      // Retransmit twice (at 1/3 and 2/3 of the budget) before giving up.
+      timers.push(setTimeout(send, timeout / 3), setTimeout(send, (2 * timeout) / 3), setTimeout(() => done('TIMEOUT'), timeout));
+    });
+  }
+
+  close(): void {
+    for (const s of this.sockets.values()) s.close();
+    this.sockets.clear();
+  }
+}
+
+function normIp(a: string): string {
+  return a.replace(/^::ffff:/, '').toLowerCase();
+}
+
+function tcpQuery(to: ResolverAddress, name: string, type: RRType, timeout: number): Promise<Decoded | 'TIMEOUT' | Error> {
+  return new Promise((resolve) => {
+    const id = randomInt(0x10000);
+    const msg = encodeQuery(id, name, type);
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(msg.length);
+    const sock = createConnection({ host: to.address, port: to.port });
+    let buf = Buffer.alloc(0);
+    const finish = (v: Decoded | 'TIMEOUT' | Error) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => finish('TIMEOUT'), timeout);
+    sock.on('connect', () => sock.write(Buffer.concat([len, msg])));
+    sock.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length > MAX_TCP_MESSAGE + 2) return finish(new Error('oversized TCP answer'));
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const d = decode(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+        finish(d && d.id === id ? d : new Error('malformed TCP answer'));
+      }
+    });
+    sock.on('error', (e) => finish(e));
+    sock.on('end', () => finish(new Error('connection closed before the answer')));
+  });
+}
+
+export class DnsClient {
+  readonly resolvers: ResolverAddress[];
+  readonly doh: string | undefined;
+  readonly tcp: boolean;
+  readonly timeout: number;
+  private udp = new UdpTransport();
+  private cache = new Map<string, Promise<DnsResponse>>();
+  private dohPool: import('undici').Pool | undefined;
+
+  constructor(opts: DnsClientOptions = {}) {
+    this.timeout = opts.timeout ?? 5000;
+    this.tcp = Boolean(opts.tcp);
+    this.doh = opts.doh;
+    if (this.doh) {
+      let u: URL;
+      try {
+        u = new URL(this.doh);
+      } catch {
+        throw new UsageError(`invalid --doh URL "${this.doh}"`);
+      }
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UsageError(`--doh needs an https:// URL, got "${this.doh}"`);
+    }
+    this.resolvers = opts.resolvers?.length ? opts.resolvers.map(parseResolver) : systemResolvers();
+    if (!this.doh && this.resolvers.length === 0) throw new UsageError('no DNS resolver configured on this system: pass --resolver <ip>');
+  }
+
+  /** Where questions go, for reports. */
+  describe(): string {
+    return this.doh ? this.doh : this.resolvers.map(formatResolver).join(', ');
+  }
+
+  /** Asks one question (answers are cached for the client's lifetime, as a run is short). */
+  query(name: string, type: RRType): Promise<DnsResponse> {
+    const key = `${normName(name)}|${type}`;
+    let p = this.cache.get(key);
+    if (!p) {
+      p = this.doh ? this.dohQuery(name, type) : this.ask(name, type);
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  private async ask(name: string, type: RRType): Promise<DnsResponse> {
+    let last: DnsResponse | undefined;
+    // Try the resolvers in order; only an inconclusive answer moves on to the next one.
+    for (const r of this.resolvers) {
+      last = await this.askOne(r, name, type);
+      if (conclusive(last)) return last;
+    }
+    return last!;
+  }
+
+  private async askOne(r: ResolverAddress, name: string, type: RRType): Promise<DnsResponse> {
+    const t0 = performance.now();
+    const base = { name: normName(name), type, resolver: formatResolver(r), records: [], authority: [], authoritative: false, truncated: false };
+    let truncated = false;
+    let transport: 'udp' | 'tcp' = this.tcp ? 'tcp' : 'udp';
+    let res: Decoded | 'TIMEOUT' | Error = this.tcp ? await tcpQuery(r, name, type, this.timeout) : await this.udp.query(r, name, type, this.timeout);
+    if (!this.tcp && res !== 'TIMEOUT' && !(res instanceof Error) && res.tc) {
+      truncated = true;
+      transport = 'tcp';
+      res = await tcpQuery(r, name, type, this.timeout);
+    }
+    const ms = round(performance.now() - t0);
+    if (res === 'TIMEOUT') return { ...base, transport, truncated, rcode: 'TIMEOUT', ms, error: `no answer within ${this.timeout} ms` };
+    if (res instanceof Error) return { ...base, transport, truncated, rcode: 'NETERR', ms, error: res.message };
+    return { ...base, transport, truncated, rcode: res.rcode, records: res.records, authority: res.authority, authoritative: res.aa, ms };
+  }
+
+  private async dohQuery(name: string, type: RRType): Promise<DnsResponse> {
+    const t0 = performance.now();
+    const base = { name: normName(name), type, resolver: this.doh!, transport: 'doh' as const, records: [], authority: [], authoritative: false, truncated: false };
+    try {
+      const { Pool } = await import('undici');
+      const url = new URL(this.doh!);
+      this.dohPool ??= new Pool(url.origin, { allowH2: true, connections: 8, headersTimeout: this.timeout, bodyTimeout: this.timeout, connectTimeout: this.timeout });
+      const res = await this.dohPool.request({
+        method: 'POST',
+        path: url.pathname + url.search,
+        headers: { 'content-type': 'application/dns-message', accept: 'application/dns-message' },
+        // RFC 8484 §4.1: the id SHOULD be 0 for cache friendliness.
+        body: encodeQuery(0, name, type),
+        signal: AbortSignal.timeout(this.timeout),
+      });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      const ms = round(performance.now() - t0);
+      if (res.statusCode !== 200) return { ...base, rcode: 'NETERR', ms, error: `DoH server answered HTTP ${res.statusCode}` };
+      const d = decode(body);
+      if (!d) return { ...base, rcode: 'NETERR', ms, error: 'DoH server sent a malformed DNS message' };
+      return { ...base, rcode: d.rcode, records: d.records, authority: d.authority, authoritative: d.aa, ms };
+    } catch (e) {
+      const ms = round(performance.now() - t0);
+      const err = e as Error & { code?: string };
+      const timeout = err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT';
+      return { ...base, rcode: timeout ? 'TIMEOUT' : 'NETERR', ms, error: timeout ? `no answer within ${this.timeout} ms` : err.message };
+    }
+  }
+
+  close(): void {
+    this.udp.close();
+    void this.dohPool?.close();
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

@@ -1,0 +1,49 @@
+/**
+ * Domain names as users type them and as DNS carries them: IDNA to A-labels
+ * (UTS #46 via node's WHATWG URL host parser), then RFC 1035/1123 LDH rules.
+ */
+import { domainToASCII, domainToUnicode } from 'node:url';
+import { isIP } from 'node:net';
+import { UsageError } from '../core/errors.js';
+
+export interface DomainName {
+  /** A-label (ASCII, lowercase) form: what goes on the wire. */
+  ascii: string;
+  /** U-label form, for people. Equal to `ascii` for ASCII-only names. */
+  unicode: string;
+}
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** Why `input` is not a usable domain name, or undefined if it is one. */
+export function domainProblem(input: string): string | undefined {
+  const raw = input.trim().replace(/\.$/, '');
+  if (!raw) return 'empty domain name';
+  if (isIP(raw) || isIP(raw.replace(/^\[|\]$/g, ''))) return 'an IP address, not a domain name';
+  if (/[\s/:@?#]/.test(raw)) return 'not a domain name (no spaces, ports, paths or JIDs)';
+  const ascii = domainToASCII(raw);
+  if (!ascii) return 'not a valid internationalised domain name';
+  if (ascii.length > 253) return 'longer than 253 characters';
+  const labels = ascii.split('.');
+  if (labels.length < 2) return 'not a fully qualified domain name (federation needs one with a dot)';
+  const bad = labels.find((l) => !LABEL.test(l));
+  if (bad !== undefined) return bad === '' ? 'has an empty label' : `label "${bad}" is not letters, digits and inner hyphens (max 63)`;
+  if (/^\d+$/.test(labels[labels.length - 1]!)) return 'the top-level label is all digits';
+  return undefined;
+}
+
+/** Normalises a user-supplied domain, or throws a UsageError (exit 2). */
+export function parseDomain(input: string): DomainName {
+  const problem = domainProblem(input);
+  if (problem) throw new UsageError(`invalid domain "${input.trim()}": ${problem}`);
+  const ascii = domainToASCII(input.trim().replace(/\.$/, ''));
+  return { ascii, unicode: domainToUnicode(ascii) || ascii };
+}
+
+/** Reads domains from a list: one per line, `#` comments and blank lines ignored. */
+export function parseDomainList(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
+}

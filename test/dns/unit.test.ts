@@ -1,0 +1,196 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { orderSrv, rankSrv } from '../../src/dns/srv.js';
+import { classifyAddress } from '../../src/dns/address.js';
+import { domainProblem, parseDomain, parseDomainList } from '../../src/dns/names.js';
+import { parseResolver } from '../../src/dns/client.js';
+import { evaluateDns, type DnsSection, type SrvEntry } from '../../src/dns/check.js';
+import { UsageError } from '../../src/core/errors.js';
+
+test('orderSrv: lower priority first, whatever the weights', () => {
+  const recs = [
+    { id: 'c', priority: 20, weight: 100 },
+    { id: 'a', priority: 10, weight: 0 },
+    { id: 'b', priority: 10, weight: 0 },
+  ];
+  const order = orderSrv(recs, () => 0.5).map((r) => r.id);
+  assert.deepEqual(order.slice(2), ['c']);
+  assert.deepEqual(new Set(order.slice(0, 2)), new Set(['a', 'b']));
+});
+
+test('orderSrv: weighted draw follows RFC 2782 (running sum >= random in [0, total])', () => {
+  const recs = [
+    { id: 'light', priority: 0, weight: 10 },
+    { id: 'heavy', priority: 0, weight: 90 },
+  ];
+  // random() * 101 -> 0..10 picks "light" (running sum 10), above picks "heavy".
+  assert.equal(orderSrv(recs, () => 0.05)[0]!.id, 'light');
+  assert.equal(orderSrv(recs, () => 0.5)[0]!.id, 'heavy');
+  // Statistically, heavy comes first about 90% of the time.
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  let heavyFirst = 0;
+  for (let i = 0; i < 2000; i++) if (orderSrv(recs, rnd)[0]!.id === 'heavy') heavyFirst++;
+  assert.ok(heavyFirst > 1700 && heavyFirst < 1900, `heavy first ${heavyFirst}/2000`);
+});
+
+test('orderSrv: weight-0 records come first in the draw (chosen when random is 0)', () => {
+  const recs = [
+    { id: 'w5', priority: 0, weight: 5 },
+    { id: 'w0', priority: 0, weight: 0 },
+  ];
+  assert.equal(orderSrv(recs, () => 0)[0]!.id, 'w0');
+});
+
+test('rankSrv: deterministic report order with shares per priority', () => {
+  const ranked = rankSrv([
+    { id: 'b', priority: 10, weight: 30 },
+    { id: 'a', priority: 10, weight: 70 },
+    { id: 'd', priority: 15, weight: 0 },
+    { id: 'c', priority: 20, weight: 0 },
+  ]);
+  assert.deepEqual(
+    ranked.map((r) => [r.record.id, r.rank, r.share]),
+    [
+      ['a', 1, 0.7],
+      ['b', 2, 0.3],
+      ['d', 3, 1],
+      ['c', 4, 1],
+    ],
+  );
+});
+
+test('classifyAddress: every non-public class the issue names', () => {
+  const cases: Array<[string, string]> = [
+    ['10.1.2.3', 'private'],
+    ['172.16.0.1', 'private'],
+    ['172.31.255.255', 'private'],
+    ['172.32.0.1', 'public'],
+    ['192.168.1.10', 'private'],
+    ['127.0.0.1', 'loopback'],
+    ['169.254.10.1', 'link-local'],
+    ['100.64.1.1', 'cgnat'],
+    ['100.128.0.1', 'public'],
+    ['0.0.0.0', 'unspecified'],
+    ['203.0.113.10', 'public'],
+    ['8.8.8.8', 'public'],
+    ['::1', 'loopback'],
+    ['fe80::1', 'link-local'],
+    ['fd00::40', 'ula'],
+    ['fc12::1', 'ula'],
+    ['2001:db8::10', 'public'],
+    ['::ffff:192.168.0.1', 'private'],
+    ['::ffff:8.8.8.8', 'public'],
+  ];
+  for (const [addr, cls] of cases) assert.equal(classifyAddress(addr), cls, addr);
+});
+
+test('parseDomain: IDN to A-label, both forms kept; trailing dot and case normalised', () => {
+  assert.deepEqual(parseDomain('Bücher.Example.'), { ascii: 'xn--bcher-kva.example', unicode: 'bücher.example' });
+  assert.deepEqual(parseDomain('xn--bcher-kva.example'), { ascii: 'xn--bcher-kva.example', unicode: 'bücher.example' });
+  assert.deepEqual(parseDomain('EXAMPLE.com'), { ascii: 'example.com', unicode: 'example.com' });
+});
+
+test('domainProblem: invalid domains are refused with a reason', () => {
+  for (const bad of ['', 'localhost', '192.0.2.1', '[::1]', 'user@example.com', 'example.com:5269', 'a b.com', '-bad.example', 'bad-.example', 'a..b', `${'x'.repeat(64)}.com`, 'under_score.example', 'example.123']) {
+    assert.ok(domainProblem(bad), `should refuse "${bad}"`);
+  }
+  for (const ok of ['example.com', 'a.b.c.example', 'xn--bcher-kva.example', 'bücher.example', '1and1.example']) {
+    assert.equal(domainProblem(ok), undefined, ok);
+  }
+  assert.throws(() => parseDomain('not a domain'), UsageError);
+});
+
+test('parseDomainList: comments and blank lines ignored', () => {
+  assert.deepEqual(parseDomainList('a.example\n# comment\n\n  b.example  # trailing\r\nc.example'), ['a.example', 'b.example', 'c.example']);
+});
+
+test('parseResolver: ip, ip:port, [v6]:port, bare v6; bad ones refused', () => {
+  assert.deepEqual(parseResolver('127.0.0.1'), { address: '127.0.0.1', port: 53 });
+  assert.deepEqual(parseResolver('127.0.0.1:5353'), { address: '127.0.0.1', port: 5353 });
+  assert.deepEqual(parseResolver('[::1]:5353'), { address: '::1', port: 5353 });
+  assert.deepEqual(parseResolver('::1'), { address: '::1', port: 53 });
+  for (const bad of ['dns.example', '1.2.3', '127.0.0.1:0', '127.0.0.1:70000', '[::1]:x']) assert.throws(() => parseResolver(bad), UsageError, bad);
+});
+
+function entry(p: Partial<SrvEntry>): SrvEntry {
+  return {
+    service: 'xmpp-server',
+    target: 'xmpp.d.example',
+    port: 5269,
+    priority: 0,
+    weight: 0,
+    ttl: 300,
+    tls: 'starttls',
+    rank: 1,
+    share: 1,
+    addresses: [{ address: '203.0.113.1', family: 4, ttl: 300, class: 'public' }],
+    resolvable: true,
+    ...p,
+  };
+}
+
+function section(server: SrvEntry[], xmpps: SrvEntry[] = [], extra: Partial<DnsSection> = {}): DnsSection {
+  return {
+    domain: 'd.example',
+    unicode: 'd.example',
+    resolver: '127.0.0.1:53',
+    services: [
+      { service: 'xmpp-server', name: '_xmpp-server._tcp.d.example', rcode: server.length ? 'NOERROR' : 'NXDOMAIN', records: server },
+      { service: 'xmpps-server', name: '_xmpps-server._tcp.d.example', rcode: xmpps.length ? 'NOERROR' : 'NXDOMAIN', records: xmpps },
+    ],
+    domainAddresses: [],
+    domainRcode: 'NOERROR',
+    queries: [],
+    ...extra,
+  };
+}
+
+const ids = (fs: Array<{ id: string; severity: string }>) => fs.map((f) => `${f.id}:${f.severity}`).sort();
+
+test('evaluateDns: a healthy domain gives only info', () => {
+  assert.deepEqual(ids(evaluateDns(section([entry({})]))), ['dns.srv.ok:info', 'dns.xmpps.absent:info']);
+});
+
+test('evaluateDns: missing SRV is a warning with a fallback address, an error without', () => {
+  const withAddr = section([], [], { domainAddresses: [{ address: '203.0.113.9', family: 4, ttl: 60, class: 'public' }] });
+  assert.deepEqual(ids(evaluateDns(withAddr)), ['dns.srv.missing:warning']);
+  assert.deepEqual(ids(evaluateDns(section([]))), ['dns.srv.missing:error']);
+});
+
+test('evaluateDns: a resolver failure is never reported as missing', () => {
+  const s = section([]);
+  s.services[0]!.rcode = 'SERVFAIL';
+  s.queries = [{ name: '_xmpp-server._tcp.d.example', type: 'SRV', rcode: 'SERVFAIL', resolver: 'r', transport: 'udp', truncated: false, authoritative: false, ms: 1, records: [] }];
+  assert.deepEqual(ids(evaluateDns(s)), ['dns.resolver.failed:error']);
+});
+
+test('evaluateDns: private targets are errors, or info with allowPrivate; mixed is a warning', () => {
+  const priv = entry({ addresses: [{ address: '10.0.0.1', family: 4, ttl: 1, class: 'private' }] });
+  assert.ok(ids(evaluateDns(section([priv]))).includes('dns.srv.target-private:error'));
+  assert.ok(ids(evaluateDns(section([priv]), { allowPrivate: true })).includes('dns.srv.target-private:info'));
+  const mixed = entry({ addresses: [{ address: '203.0.113.1', family: 4, ttl: 1, class: 'public' }, { address: 'fd00::1', family: 6, ttl: 1, class: 'ula' }] });
+  assert.ok(ids(evaluateDns(section([mixed]))).includes('dns.srv.target-private:warning'));
+});
+
+test('evaluateDns: unresolvable target is an error only when no target is usable', () => {
+  const dead = entry({ target: 'dead.d.example', addresses: [], resolvable: false });
+  assert.ok(ids(evaluateDns(section([dead]))).includes('dns.srv.target-unresolvable:error'));
+  assert.ok(ids(evaluateDns(section([dead, entry({ rank: 2 })]))).includes('dns.srv.target-unresolvable:warning'));
+  // Could not tell (resolver failure): no unresolvable finding.
+  assert.ok(!ids(evaluateDns(section([entry({ addresses: [], resolvable: null })]))).some((i) => i.startsWith('dns.srv.target-unresolvable')));
+});
+
+test('evaluateDns: port, direct-TLS port, CNAME, IP target and decline rules', () => {
+  assert.ok(ids(evaluateDns(section([entry({ port: 5280 })]))).includes('dns.srv.port-nonstandard:warning'));
+  const xs = entry({ service: 'xmpps-server', tls: 'direct', port: 5269 });
+  assert.ok(ids(evaluateDns(section([entry({})], [xs]))).includes('dns.xmpps.starttls-port:error'));
+  assert.ok(ids(evaluateDns(section([entry({ cname: 'a -> b' })]))).includes('dns.srv.target-cname:warning'));
+  assert.ok(ids(evaluateDns(section([entry({ target: '192.0.2.1', addresses: [], resolvable: null })]))).includes('dns.srv.target-ip:error'));
+  assert.deepEqual(ids(evaluateDns(section([entry({ target: '.', port: 0, rank: 0 })]))), ['dns.srv.decline:error']);
+  assert.ok(ids(evaluateDns(section([entry({ target: '.', port: 0 }), entry({})]))).includes('dns.srv.decline:warning'));
+});
+
+test('evaluateDns: NXDOMAIN domain reports only the root cause', () => {
+  assert.deepEqual(ids(evaluateDns(section([], [], { domainRcode: 'NXDOMAIN' }))), ['dns.domain.nxdomain:error']);
+});
