@@ -21,12 +21,16 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/((?:password|passwd|secret|dialback_secret)\s*[=:]\s*"?)([^"\s,;]+)/gi, `$1${REDACTED}`],
 ];
 
+/** Cheap test for text that may hold a secret shape: most strings skip the patterns. */
+const MAYBE_SECRET = /authorization|<db:|pass|secret/i;
+
 /** Masks registered secrets and well-known secret shapes in one line or document. */
 export function redact(text: string): string {
   let out = text;
   for (const s of registered) {
     if (out.includes(s)) out = out.split(s).join(REDACTED);
   }
+  if (!MAYBE_SECRET.test(out)) return out;
   for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
   return out;
 }

@@ -3,7 +3,7 @@
  * RFC 1918, loopback, link-local, CGNAT (RFC 6598), ULA (RFC 4193), unspecified,
  * and their IPv4-mapped IPv6 forms.
  */
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, SocketAddress } from 'node:net';
 
 export type AddressClass = 'public' | 'private' | 'loopback' | 'link-local' | 'cgnat' | 'ula' | 'unspecified' | 'multicast';
 
@@ -38,8 +38,10 @@ export function classifyAddress(address: string): AddressClass {
     fam = 4;
   }
   if (fam === 0) return 'public';
+  // One parsed address for all the lists (check() with a string parses it every time).
+  const sa = new SocketAddress({ address: a, family: fam === 4 ? 'ipv4' : 'ipv6' });
   for (const [cls, bl, type] of LISTS) {
-    if ((type === 'ipv4') === (fam === 4) && bl.check(a, type)) return cls;
+    if ((type === 'ipv4') === (fam === 4) && bl.check(sa)) return cls;
   }
   return 'public';
 }

@@ -15,6 +15,7 @@ import { isIP, createConnection } from 'node:net';
 import { randomInt } from 'node:crypto';
 import dns2 from 'dns2';
 import { UsageError } from '../core/errors.js';
+import { decodeMessage } from './wire.js';
 
 const { Packet } = dns2;
 
@@ -145,15 +146,35 @@ export function toRecord(r: Record<string, unknown>): DnsRecord {
   return rec;
 }
 
-function encodeQuery(id: number, name: string, type: RRType): Buffer {
-  const q = new Packet();
-  q.header.id = id;
-  q.header.rd = 1;
-  q.questions.push({ name, type: Packet.TYPE[type], class: Packet.CLASS.IN } as never);
-  // EDNS(0) with the 1232-byte payload of DNS Flag Day 2020: fewer truncations, no fragmentation.
-  const edns = Packet.Resource.EDNS as unknown as (rdata: object[], opts: { udpPayloadSize: number }) => never;
-  q.additionals.push(edns([], { udpPayloadSize: 1232 }));
-  return q.toBuffer();
+/**
+ * A standard query (RFC 1035 §4.1): header with RD, one IN question, and an
+ * EDNS(0) OPT record (RFC 6891) advertising 1232 bytes (DNS Flag Day 2020: fewer
+ * truncations, no fragmentation). Written directly: dns2's bit-level writer costs
+ * ~30 µs a query, a third of the whole check at a thousand domains.
+ */
+export function encodeQuery(id: number, name: string, type: RRType): Buffer {
+  const labels = name.replace(/\.$/, '').split('.').filter(Boolean);
+  const qnameLen = labels.reduce((n, l) => n + 1 + Buffer.byteLength(l), 1);
+  const buf = Buffer.alloc(12 + qnameLen + 4 + 11);
+  buf.writeUInt16BE(id, 0);
+  buf.writeUInt16BE(0x0100, 2); // RD
+  buf.writeUInt16BE(1, 4); // QDCOUNT
+  buf.writeUInt16BE(1, 10); // ARCOUNT (OPT)
+  let o = 12;
+  for (const l of labels) {
+    o = buf.writeUInt8(Buffer.byteLength(l), o);
+    o += buf.write(l, o, 'ascii');
+  }
+  o = buf.writeUInt8(0, o);
+  o = buf.writeUInt16BE(Packet.TYPE[type] as number, o);
+  o = buf.writeUInt16BE(Packet.CLASS.IN as number, o);
+  // OPT: root name, TYPE 41, CLASS = UDP payload size, TTL = 0 (rcode/version/flags), RDLEN 0.
+  o = buf.writeUInt8(0, o);
+  o = buf.writeUInt16BE(41, o);
+  o = buf.writeUInt16BE(1232, o);
+  o = buf.writeUInt32BE(0, o);
+  buf.writeUInt16BE(0, o);
+  return buf;
 }
 
 interface Decoded {
@@ -168,91 +189,108 @@ interface Decoded {
 }
 
 function decode(buf: Buffer): Decoded | undefined {
-  try {
-    const p = Packet.parse(buf) as unknown as {
-      header: { id: number; rcode: number; tc: number; aa: number; qr: number };
-      questions: Array<{ name: string; type: number }>;
-      answers: Array<Record<string, unknown>>;
-      authorities: Array<Record<string, unknown>>;
-    };
-    if (!p.header.qr) return undefined;
-    return {
-      id: p.header.id,
-      rcode: RCODES[p.header.rcode] ?? (`RCODE${p.header.rcode}` as Rcode),
-      tc: Boolean(p.header.tc),
-      aa: Boolean(p.header.aa),
-      qname: normName(p.questions[0]?.name),
-      qtype: p.questions[0]?.type ?? 0,
-      records: (p.answers ?? []).filter(Boolean).map(toRecord),
-      authority: (p.authorities ?? []).filter(Boolean).map(toRecord),
-    };
-  } catch {
-    return undefined;
-  }
+  const m = decodeMessage(buf);
+  if (!m || !m.qr) return undefined;
+  return {
+    id: m.id,
+    rcode: RCODES[m.rcode] ?? (`RCODE${m.rcode}` as Rcode),
+    tc: m.tc,
+    aa: m.aa,
+    qname: m.qname,
+    qtype: m.qtype,
+    records: m.answers,
+    authority: m.authority,
+  };
 }
 
 interface Pending {
   qname: string;
   qtype: number;
-  from: ResolverAddress;
   resolve: (d: Decoded) => void;
 }
 
-/** A UDP socket shared by all queries of one family; answers are matched by id, question and sender. */
-class UdpTransport {
-  private sockets = new Map<4 | 6, UdpSocket>();
+/**
+ * One connected UDP socket per resolver: the kernel drops datagrams from any
+ * other sender, sends skip the per-datagram address handling, and answers are
+ * matched by id and question.
+ */
+class UdpChannel {
+  private sock: UdpSocket;
+  private ready: Promise<void>;
   private pending = new Map<number, Pending>();
+  /** Questions in flight are capped: a burst larger than the socket buffers is dropped, and each drop costs a retransmission. */
+  private inFlight = 0;
+  private waiting: Array<() => void> = [];
+  static readonly MAX_IN_FLIGHT = 64;
 
-  private socket(family: 4 | 6): UdpSocket {
-    let s = this.sockets.get(family);
-    if (!s) {
-      s = createSocket(family === 6 ? 'udp6' : 'udp4');
-      s.on('message', (msg, rinfo) => {
-        const d = decode(msg);
-        if (!d) return;
-        const p = this.pending.get(d.id);
-        // Ignore stray or spoofed answers: wrong sender, or not the question we asked.
-        if (!p || rinfo.port !== p.from.port || normIp(rinfo.address) !== normIp(p.from.address)) return;
-        if (d.qname !== p.qname || d.qtype !== p.qtype) return;
-        this.pending.delete(d.id);
-        p.resolve(d);
+  constructor(to: ResolverAddress) {
+    this.sock = createSocket(isIP(to.address) === 6 ? 'udp6' : 'udp4');
+    this.sock.on('message', (msg) => {
+      const d = decode(msg);
+      if (!d) return;
+      const p = this.pending.get(d.id);
+      // Ignore stray or spoofed answers: not the question we asked.
+      if (!p || d.qname !== p.qname || d.qtype !== p.qtype) return;
+      this.pending.delete(d.id);
+      p.resolve(d);
+    });
+    this.sock.on('error', () => {});
+    this.ready = new Promise((resolve) => {
+      this.sock.connect(to.port, to.address, () => {
+        try {
+          this.sock.setRecvBufferSize(1 << 20);
+        } catch {
+          /* the OS keeps its default */
+        }
+        resolve();
       });
-      s.on('error', () => {});
-      s.unref();
-      this.sockets.set(family, s);
-    }
-    return s;
+    });
+    this.sock.unref();
   }
 
-  query(to: ResolverAddress, name: string, type: RRType, timeout: number): Promise<Decoded | 'TIMEOUT'> {
+  async query(name: string, type: RRType, timeout: number): Promise<Decoded | 'TIMEOUT'> {
+    if (this.inFlight >= UdpChannel.MAX_IN_FLIGHT) await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight++;
+    try {
+      await this.ready;
+      return await this.send(name, type, timeout);
+    } finally {
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private send(name: string, type: RRType, timeout: number): Promise<Decoded | 'TIMEOUT'> {
     let id = randomInt(0x10000);
     while (this.pending.has(id)) id = (id + 1) & 0xffff;
     const msg = encodeQuery(id, name, type);
-    const sock = this.socket(isIP(to.address) === 6 ? 6 : 4);
     return new Promise((resolve) => {
-      const timers: NodeJS.Timeout[] = [];
+      // One timer a question: it retransmits every second (or every third of the
+      // budget, if shorter) and gives up when the budget is spent.
+      const every = Math.min(1000, timeout / 3);
+      const deadline = performance.now() + timeout;
+      let timer: NodeJS.Timeout;
       const done = (v: Decoded | 'TIMEOUT') => {
-        timers.forEach(clearTimeout);
+        clearTimeout(timer);
         this.pending.delete(id);
         resolve(v);
       };
-      this.pending.set(id, { qname: normName(name), qtype: Packet.TYPE[type] as number, from: to, resolve: done });
-      const send = () => sock.send(msg, to.port, to.address, () => {});
-      send();
-      // Retransmit twice (at 1/3 and 2/3 of the budget) before giving up.
-      timers.push(setTimeout(send, timeout / 3), setTimeout(send, (2 * timeout) / 3), setTimeout(() => done('TIMEOUT'), timeout));
+      const tick = () => {
+        const left = deadline - performance.now();
+        if (left <= 1) return done('TIMEOUT');
+        this.sock.send(msg);
+        timer = setTimeout(tick, Math.min(every, left));
+      };
+      this.pending.set(id, { qname: normName(name), qtype: Packet.TYPE[type] as number, resolve: done });
+      tick();
     });
   }
 
   close(): void {
-    for (const s of this.sockets.values()) s.close();
-    this.sockets.clear();
+    this.sock.close();
   }
 }
 
-function normIp(a: string): string {
-  return a.replace(/^::ffff:/, '').toLowerCase();
-}
 
 function tcpQuery(to: ResolverAddress, name: string, type: RRType, timeout: number): Promise<Decoded | 'TIMEOUT' | Error> {
   return new Promise((resolve) => {
@@ -287,7 +325,7 @@ export class DnsClient {
   readonly doh: string | undefined;
   readonly tcp: boolean;
   readonly timeout: number;
-  private udp = new UdpTransport();
+  private udp = new Map<string, UdpChannel>();
   private cache = new Map<string, Promise<DnsResponse>>();
   private dohPool: import('undici').Pool | undefined;
 
@@ -339,7 +377,7 @@ export class DnsClient {
     const base = { name: normName(name), type, resolver: formatResolver(r), records: [], authority: [], authoritative: false, truncated: false };
     let truncated = false;
     let transport: 'udp' | 'tcp' = this.tcp ? 'tcp' : 'udp';
-    let res: Decoded | 'TIMEOUT' | Error = this.tcp ? await tcpQuery(r, name, type, this.timeout) : await this.udp.query(r, name, type, this.timeout);
+    let res: Decoded | 'TIMEOUT' | Error = this.tcp ? await tcpQuery(r, name, type, this.timeout) : await this.channel(r).query(name, type, this.timeout);
     if (!this.tcp && res !== 'TIMEOUT' && !(res instanceof Error) && res.tc) {
       truncated = true;
       transport = 'tcp';
@@ -380,8 +418,16 @@ export class DnsClient {
     }
   }
 
+  private channel(r: ResolverAddress): UdpChannel {
+    const key = formatResolver(r);
+    let c = this.udp.get(key);
+    if (!c) this.udp.set(key, (c = new UdpChannel(r)));
+    return c;
+  }
+
   close(): void {
-    this.udp.close();
+    for (const c of this.udp.values()) c.close();
+    this.udp.clear();
     void this.dohPool?.close();
   }
 }

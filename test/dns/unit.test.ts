@@ -194,3 +194,17 @@ test('evaluateDns: port, direct-TLS port, CNAME, IP target and decline rules', (
 test('evaluateDns: NXDOMAIN domain reports only the root cause', () => {
   assert.deepEqual(ids(evaluateDns(section([], [], { domainRcode: 'NXDOMAIN' }))), ['dns.domain.nxdomain:error']);
 });
+
+test('encodeQuery: byte-identical to dns2\'s encoder (header, question, EDNS OPT 1232)', async () => {
+  const { default: dns2 } = await import('dns2');
+  const { encodeQuery } = await import('../../src/dns/client.js');
+  const { Packet } = dns2;
+  for (const [name, type] of [['_xmpp-server._tcp.xn--bcher-kva.example', 'SRV'], ['a.example.', 'AAAA'], ['example', 'A']] as const) {
+    const q = new Packet();
+    q.header.id = 4660;
+    q.header.rd = 1;
+    q.questions.push({ name: name.replace(/\.$/, ''), type: Packet.TYPE[type], class: Packet.CLASS.IN } as never);
+    q.additionals.push((Packet.Resource.EDNS as unknown as (r: object[], o: object) => never)([], { udpPayloadSize: 1232 }));
+    assert.equal(encodeQuery(4660, name, type).toString('hex'), q.toBuffer().toString('hex'), name);
+  }
+});

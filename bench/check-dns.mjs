@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// check-dns benchmarks (not tests). Needs `npm run build` and unbound + dig (scripts/setup.sh).
+// Prints ratios measured in the same run:
+//   1. overhead: 1,000 domains, loopback unbound, xfed vs `dig -f` with the same 4,000 questions
+//   2. concurrency: the same through a DNS server that answers after 20 ms
+//   3. cold start: `xfed --version` vs `node -e 0`
+// Usage: node bench/check-dns.mjs [domains=1000] [delay-ms=20]
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const { startUnbound, labDir } = await import(join(root, 'dist/test/helpers/servers.js'));
+const N = Number(process.argv[2] ?? 1000);
+const DELAY = Number(process.argv[3] ?? 20);
+const dir = labDir('bench-dns');
+mkdirSync(dir, { recursive: true });
+
+// A zone of N federating domains: SRV -> the domain itself, with A and AAAA.
+const zone = ['$ORIGIN bench.', '$TTL 3600', '@ IN SOA ns.bench. h.bench. 1 3600 600 86400 300', '@ IN NS ns.bench.', 'ns IN A 127.0.20.53'];
+const domains = [];
+for (let i = 0; i < N; i++) {
+  const d = `d${i}`;
+  domains.push(`${d}.bench`);
+  zone.push(`_xmpp-server._tcp.${d} IN SRV 0 0 5269 ${d}.bench.`, `${d} IN A 203.0.113.${i % 250}`, `${d} IN AAAA 2001:db8::${i.toString(16)}`);
+}
+writeFileSync(join(dir, 'bench.zone'), zone.join('\n') + '\n');
+writeFileSync(join(dir, 'domains.txt'), domains.join('\n') + '\n');
+writeFileSync(join(dir, 'dig.txt'), domains.flatMap((d) => [`_xmpp-server._tcp.${d} SRV`, `_xmpps-server._tcp.${d} SRV`, `${d} A`, `${d} AAAA`]).join('\n') + '\n');
+const dns = await startUnbound('bench', '127.0.20.53', 53, [{ name: 'bench.', file: join(dir, 'bench.zone') }]);
+
+function time(cmd, args, runs = 3) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 28 });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  }
+  return Math.min(...times);
+}
+
+const xfed = [join(root, 'bin/xfed.js'), 'check-dns', '--json', '--file', join(dir, 'domains.txt')];
+const dig = ['+tries=1', '+time=5', '+noall', '+answer', '-f', join(dir, 'dig.txt')];
+// Warm unbound's answers for both.
+time('dig', [`@${dns.address}`, ...dig], 1);
+
+const xfedMs = time(process.execPath, [...xfed, '--resolver', dns.resolver]);
+const digMs = time('dig', [`@${dns.address}`, ...dig]);
+
+// The delaying server runs in its own process: spawnSync below blocks this one.
+const slow = spawn(process.execPath, [join(root, 'bench/delay-dns.mjs'), '127.0.20.54', '5354', dns.address, String(dns.port), String(DELAY)], { stdio: ['ignore', 'pipe', 'inherit'] });
+await once(slow.stdout, 'data');
+slow.port = 5354;
+const xfedSlowMs = time(process.execPath, [...xfed, '--resolver', `127.0.20.54:${slow.port}`], 1);
+const digSlowMs = time('dig', [`@127.0.20.54`, '-p', String(slow.port), ...dig], 1);
+slow.kill();
+
+const nodeMs = time(process.execPath, ['-e', '0'], 10);
+const versionMs = time(process.execPath, [join(root, 'bin/xfed.js'), '--version'], 10);
+const helpMs = time(process.execPath, [join(root, 'bin/xfed.js'), '--help'], 10);
+
+const f = (n) => `${n.toFixed(0)} ms`;
+console.log(`check-dns bench: ${N} domains, ${4 * N} questions (SRV x2, A, AAAA each)`);
+console.log(`overhead     xfed ${f(xfedMs)}  dig -f ${f(digMs)}  ratio ${(xfedMs / digMs).toFixed(2)}x (target <= 1.5x)`);
+console.log(`concurrency  xfed ${f(xfedSlowMs)}  dig -f ${f(digSlowMs)}  speed-up ${(digSlowMs / xfedSlowMs).toFixed(1)}x with ${DELAY} ms per answer (target >= 30x)`);
+console.log(`cold start   xfed --version ${f(versionMs)}  node -e 0 ${f(nodeMs)}  ratio ${(versionMs / nodeMs).toFixed(2)}x (target <= 1.3x); --help ${f(helpMs)}`);
+execFileSync('sh', ['-c', `kill $(cat '${join(labDir('unbound-bench'), 'unbound.pid')}') 2>/dev/null || true`]);
