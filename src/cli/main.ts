@@ -9,6 +9,9 @@ import { EXIT } from '../core/exit-codes.js';
 import { intOption } from './options.js';
 import { VERSION } from './version.js';
 import { defineCheckDns } from './defs/check-dns.js';
+import { defineProbe } from './defs/probe.js';
+import { defineDiagnose } from './defs/diagnose.js';
+import { defineAxlVerify } from './defs/axl-verify.js';
 
 const EXIT_HELP = `
 Exit codes:
@@ -33,6 +36,9 @@ export function buildProgram(): Command {
     .exitOverride();
   program.configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
   defineCheckDns(program);
+  defineProbe(program);
+  defineDiagnose(program);
+  defineAxlVerify(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
   return program;
 }

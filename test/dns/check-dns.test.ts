@@ -210,3 +210,36 @@ test('--help and --version exit 0; NO_COLOR and --no-color give plain text', { s
   const plain = await xfed(['check-dns', '--no-color', '--resolver', dns.resolver, 'nothing.example'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
   assert.doesNotMatch(plain.stdout, /\u001b\[/);
 });
+
+test('the answer decoder agrees with dns2 on real answers from unbound', { skip }, async () => {
+  const { default: dns2 } = await import('dns2');
+  const { decodeMessage } = await import('../../src/dns/wire.js');
+  const { encodeQuery, toRecord } = await import('../../src/dns/client.js');
+  const sock = createSocket('udp4');
+  const questions: Array<[string, 'SRV' | 'A' | 'AAAA' | 'SOA' | 'TXT' | 'NS']> = [
+    ['_xmpp-server._tcp.good.example', 'SRV'],
+    ['xmpp.good.example', 'AAAA'],
+    ['xmpp.mixedpriv.example', 'AAAA'],
+    ['alias.cname.example', 'A'],
+    ['_xmpp-server._tcp.decline.example', 'SRV'],
+    ['nosuch.example', 'A'],
+    ['nothing.example', 'TXT'],
+    ['example', 'SOA'],
+    ['example', 'NS'],
+    ['_xmpp-server._tcp.weights.example', 'SRV'],
+  ];
+  try {
+    for (const [name, type] of questions) {
+      sock.send(encodeQuery(7, name, type), 53, '127.0.10.53');
+      const [msg] = (await once(sock, 'message')) as [Buffer];
+      const ours = decodeMessage(msg)!;
+      const theirs = dns2.Packet.parse(msg) as unknown as { header: { rcode: number; aa: number }; answers: Record<string, unknown>[]; authorities: Record<string, unknown>[] };
+      assert.equal(ours.rcode, theirs.header.rcode, name);
+      assert.equal(ours.aa, Boolean(theirs.header.aa), name);
+      assert.deepEqual(ours.answers, theirs.answers.map(toRecord), `${type} ${name}`);
+      assert.deepEqual(ours.authority.map((r) => [r.name, r.type, r.ttl]), theirs.authorities.map(toRecord).map((r) => [r.name, r.type, r.ttl]), name);
+    }
+  } finally {
+    sock.close();
+  }
+});

@@ -208,3 +208,24 @@ test('encodeQuery: byte-identical to dns2\'s encoder (header, question, EDNS OPT
     assert.equal(encodeQuery(4660, name, type).toString('hex'), q.toBuffer().toString('hex'), name);
   }
 });
+
+test('decodeMessage: malformed answers are refused, never thrown or looped', async () => {
+  const { decodeMessage } = await import('../../src/dns/wire.js');
+  const header = (an: number) => Buffer.from([0, 7, 0x81, 0x80, 0, 0, 0, an, 0, 0, 0, 0]);
+  // A compression pointer to itself.
+  assert.equal(decodeMessage(Buffer.concat([header(1), Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4])])), undefined);
+  // An answer cut short.
+  assert.equal(decodeMessage(Buffer.concat([header(1), Buffer.from([1, 0x61, 0, 0, 1, 0, 1, 0, 0])])), undefined);
+  // An A record with 3 bytes of rdata.
+  assert.equal(decodeMessage(Buffer.concat([header(1), Buffer.from([0, 0, 1, 0, 1, 0, 0, 0, 60, 0, 3, 1, 2, 3])])), undefined);
+  assert.equal(decodeMessage(Buffer.from([1, 2, 3])), undefined);
+  // A well-formed one, with a pointer to the question name.
+  const ok = Buffer.concat([
+    Buffer.from([0, 7, 0x85, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]),
+    Buffer.from([1, 0x61, 7, ...Buffer.from('example'), 0, 0, 28, 0, 1]),
+    Buffer.from([0xc0, 12, 0, 28, 0, 1, 0, 0, 1, 0x2c, 0, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10]),
+  ]);
+  const m = decodeMessage(ok)!;
+  assert.equal(m.aa, true);
+  assert.deepEqual(m.answers, [{ name: 'a.example', type: 'AAAA', ttl: 300, data: '2001:db8::10', address: '2001:db8::10' }]);
+});

@@ -1,0 +1,43 @@
+import { Option, type Command } from 'commander';
+import { collect, intOption } from '../options.js';
+import { defineDialback } from './dialback.js';
+
+/** `xfed probe` and its companion `xfed dialback key|verify`. */
+export function defineProbe(program: Command): void {
+  defineDialback(program);
+  program
+    .command('probe')
+    .description('open a real server-to-server session with a peer: DNS, TCP, stream, STARTTLS/direct TLS, certificate, Server Dialback')
+    .argument('[peer...]', 'peer XMPP domains')
+    .option('-f, --file <path>', 'read peer domains from a file, one a line ("-" for stdin; # comments)')
+    .option('--from <domain>', 'our domain: stream from and dialback originating domain (default: xfed-probe.invalid)')
+    .option('--host <address>', 'connect to this host or IP instead of resolving SRV records')
+    .addOption(new Option('--port <n>', 'port to connect to (default: from SRV, or 5269)').argParser(intOption('--port', 1, 65535)))
+    .option('-r, --resolver <ip[:port]>', 'DNS server to ask (repeatable; default: the system resolvers)', collect)
+    .option('--doh <url>', 'ask a DNS-over-HTTPS server (RFC 8484) instead')
+    .option('--dns-tcp', 'query DNS over TCP')
+    .addOption(new Option('--direct-tls', 'only direct-TLS targets (_xmpps-server, XEP-0368)').conflicts(['starttls', 'tls']))
+    .addOption(new Option('--starttls', 'only STARTTLS targets (_xmpp-server)').conflicts(['tls']))
+    .option('--no-tls', 'do not start TLS (shows whether the peer requires it)')
+    .option('--ca <pem>', 'also trust the CA certificates in this PEM file (repeatable)', collect)
+    .option('--insecure', 'certificate problems are reported as info, not errors')
+    .option('--secret-file <path>', 'dialback secret of the authoritative server of --from (or XFED_DIALBACK_SECRET; never on the command line)')
+    .option('--no-dialback', 'stop after TLS and the stream features')
+    .addOption(new Option('--dialback-timeout <ms>', 'how long to wait for the dialback answer').argParser(intOption('--dialback-timeout', 1, 600_000)))
+    .addOption(new Option('--expires-days <n>', 'a certificate expiring within n days is a warning').argParser(intOption('--expires-days', 0, 3650)).default(30))
+    .option('--transcript [file]', 'write the XML exchange (both directions, timestamps, keys redacted) to a file, or stderr')
+    .addOption(new Option('-c, --concurrency <n>', 'peers probed at once').argParser(intOption('--concurrency', 1, 256)).default(16))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  xfed probe partner.example
+  XFED_DIALBACK_SECRET=... xfed probe partner.example --from example.com
+  xfed probe partner.example --host 192.0.2.10 --no-dialback --json
+  xfed probe --file partners.txt --from example.com --secret-file /etc/xfed/dialback.secret`,
+    )
+    .action(async (peers: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const { probeCommand } = await import('../commands/probe.js');
+      process.exitCode = await probeCommand(peers, opts, cmd);
+    });
+}

@@ -1,0 +1,24 @@
+import type { RuleSpec } from '../types.js';
+import { REF } from './shared.js';
+
+export default {
+  id: 'diagnose.net.port-5269-blocked',
+  title: 'The peer is unreachable on TCP 5269',
+  severity: 'error',
+  products: ['expressway', 'ejabberd', 'xfed-json'],
+  logs: 'Expressway-E log; ejabberd log; `xfed probe --json`',
+  match: [
+    { line: { keywords: ["', port 5269"], regex: String.raw`Unable to connect to host '(?<key>[^']+)', port 5269` } },
+    {
+      line: {
+        keywords: ['Connection failed:'],
+        regex: String.raw`s2s connection (?<key>\S+ -> \S+): Connection failed: (?:connection refused|timeout|host is unreachable|network is unreachable)`,
+        products: ['ejabberd'],
+      },
+    },
+    { finding: { ids: ['probe.tcp.refused', 'probe.tcp.timeout'] } },
+  ],
+  cause: 'The TCP connection to the peer on 5269 is refused or times out: a firewall blocks it, or the SRV target/port is wrong.',
+  fix: ['Open TCP 5269 in both directions between the internet and Expressway-E.', 'Check the SRV target and port with `xfed check-dns <domain>`, then `xfed probe <domain>`.'],
+  references: [REF.x1402],
+} satisfies RuleSpec;

@@ -1,0 +1,34 @@
+import type { RuleSpec } from '../types.js';
+import { REF } from './shared.js';
+
+export default {
+  id: 'diagnose.tls.cert-untrusted',
+  title: 'Peer certificate rejected (untrusted, self-signed or expired)',
+  severity: 'error',
+  products: ['prosody', 'ejabberd', 'xfed-json'],
+  logs: 'Prosody / ejabberd log; `xfed probe --json`',
+  match: [
+    {
+      line: {
+        keywords: ['Forbidding insecure connection'],
+        regex: String.raw`Forbidding insecure connection to/from (?<key>\S+) because its certificate (?:is not trusted|is self-signed|has expired|could not be validated)`,
+        products: ['prosody'],
+      },
+    },
+    {
+      line: {
+        keywords: ['Peer certificate rejected'],
+        regex: String.raw`^(?!.*(?:[Hh]ost ?name|name mismatch|not valid for))(?:.*?s2s connection (?<key>\S+ -> \S+): )?.*Peer certificate rejected`,
+        products: ['ejabberd'],
+      },
+    },
+    { finding: { ids: ['probe.cert.untrusted', 'probe.cert.expired', 'probe.cert.not-yet-valid'] } },
+  ],
+  cause:
+    'The certificate chain is not trusted by the other side: self-signed, issued by a CA the peer does not trust, or outside its validity period. Expressway rejects such partners when "Require client-side security certificates" is on.',
+  fix: [
+    'Use a certificate from a public CA (with the full chain) on Expressway-E, or load the partner\'s CA into the trusted CA list.',
+    'Renew expired certificates; `xfed probe <domain>` shows the chain and expiry.',
+  ],
+  references: [REF.x1402, REF.rfc6125],
+} satisfies RuleSpec;

@@ -1,0 +1,36 @@
+import type { RuleSpec } from '../types.js';
+import { REF } from './shared.js';
+
+export default {
+  id: 'diagnose.tls.negotiation-failed',
+  title: 'TLS negotiation with the peer failed',
+  severity: 'error',
+  products: ['expressway', 'prosody', 'ejabberd', 'xfed-json'],
+  logs: 'Expressway-E event log; Prosody / ejabberd log; `xfed probe --json`',
+  match: [
+    {
+      line: {
+        keywords: ['TLS Negotiation Error'],
+        regex: String.raw`^(?!.*certificate identity)(?=.*Event="(?:In|Out)bound TLS Negotiation Error")(?:.*?(?:Dst-ip|Src-ip|Peer|Host)="(?<key>[^"]+)")?`,
+      },
+    },
+    { line: { keywords: ['TLS failed:'], regex: String.raw`s2s connection (?<key>\S+ -> \S+): TLS failed`, products: ['ejabberd'] } },
+    { line: { keywords: ['Failed to secure inbound s2s'], regex: String.raw`Failed to secure inbound s2s connection`, products: ['ejabberd'] } },
+    {
+      line: {
+        keywords: ['Encrypted server-to-server communication is required'],
+        regex: String.raw`required but was not offered by (?<key>\S+)`,
+        products: ['prosody'],
+      },
+    },
+    { finding: { ids: ['probe.tls.handshake-failed', 'probe.tls.required-missing', 'probe.tls.not-offered', 'probe.tls.version-old'] } },
+  ],
+  cause:
+    'The TLS handshake between the servers failed: one side requires TLS and the other does not offer it (Expressway "TLS required" is the default), no common protocol version or cipher, or a middlebox interferes with STARTTLS on 5269.',
+  fix: [
+    'Align the security modes: Expressway-E Configuration > Unified Communications > Configuration > Security mode (TLS required is the default) with the partner\'s setting.',
+    'Check both sides offer TLS 1.2 or later: `xfed probe <partner>` shows the version and cipher.',
+    'Check no firewall inspects or strips STARTTLS on 5269.',
+  ],
+  references: [REF.x1402],
+} satisfies RuleSpec;

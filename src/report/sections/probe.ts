@@ -1,0 +1,46 @@
+import type { ProbeData } from '../../probe/types.js';
+import type { SectionRenderer } from '../human.js';
+import { ms } from '../style.js';
+
+const PHASES = ['dns', 'tcp', 'stream', 'tls', 'features', 'dialback'];
+
+/** The facts of one probe: where it connected, TLS and certificate, stream features, dialback, timings. */
+export const probeSection: SectionRenderer = (t, style, opts) => {
+  const d = t.data as ProbeData;
+  if (!d || !Array.isArray(d.attempts)) return [];
+  const { c } = style;
+  const rows: string[][] = [];
+  const failed = d.attempts.filter((a) => !a.ok);
+  if (d.connected) rows.push(['server', `${d.connected.address}:${d.connected.port} (${d.connected.host}, ${d.connected.tls === 'direct' ? 'direct TLS' : 'STARTTLS'})`]);
+  if (failed.length && (opts.verbose || !d.connected)) {
+    for (const a of failed) rows.push(['attempt', c.dim(`${a.address}:${a.port} (${a.host}) ${a.code ?? ''} ${a.error ?? ''}`.trim())]);
+  }
+  if (d.stream) rows.push(['stream', `id ${d.stream.id ?? '-'}, from ${d.stream.from ?? '-'}, features: ${d.stream.features.join(' ') || '-'}`]);
+  if (d.tls) {
+    const tl = d.tls;
+    rows.push(['tls', `${tl.version ?? '?'} ${tl.cipher ?? ''}${tl.alpn ? `, ALPN ${tl.alpn}` : ''}${tl.required ? ', required' : ''}`]);
+    const leaf = tl.chain[0];
+    if (leaf) {
+      const trust = tl.authorized ? c.green('trusted') : c.yellow(tl.authorizationError ?? 'untrusted');
+      const id = tl.identity?.matched ? c.green(`valid for ${tl.identity.domain} (${tl.identity.method} ${tl.identity.name})`) : c.red(`not valid for ${d.peer}`);
+      rows.push(['certificate', `${leaf.subject}, issuer ${leaf.issuer}`]);
+      rows.push(['', `${trust}; ${id}; expires ${leaf.notAfter.slice(0, 10)} (${leaf.daysLeft} days); ${tl.chain.length} in chain`]);
+      if (opts.verbose) {
+        const n = leaf.names;
+        if (n) rows.push(['names', [...n.srvNames.map((x) => `SRV:${x}`), ...n.xmppAddrs.map((x) => `xmpp:${x}`), ...n.dnsNames.map((x) => `DNS:${x}`)].join(' ') || '-']);
+        for (const cc of tl.chain.slice(1)) rows.push(['chain', c.dim(`${cc.subject} (expires ${cc.notAfter.slice(0, 10)})`)]);
+      }
+    }
+  }
+  if (d.secureStream && d.tls && d.tls.mode !== 'direct') rows.push(['after tls', `id ${d.secureStream.id ?? '-'}, features: ${d.secureStream.features.join(' ') || '-'}`]);
+  if (d.dialback) {
+    const db = d.dialback;
+    const colour = db.outcome === 'valid' ? c.green : db.outcome === 'skipped' ? c.dim : db.outcome === 'invalid' && db.key === 'random' ? c.cyan : c.red;
+    rows.push(['dialback', `${colour(db.outcome)}${db.condition ? ` <${db.condition}/>` : ''}${db.text ? ` "${db.text}"` : ''} (from ${d.from}, ${db.key} key${db.ms !== undefined ? `, ${ms(db.ms)}` : ''})`]);
+  }
+  const tm = t.timings ?? {};
+  const phases = PHASES.filter((p) => tm[p] !== undefined).map((p) => `${p} ${ms(tm[p])}`);
+  if (phases.length) rows.push(['timings', c.dim(phases.join(', '))]);
+  const w = Math.max(...rows.map((r) => r[0]!.length));
+  return rows.map(([k, v]) => `  ${c.dim(k!.padEnd(w))}  ${v}`);
+};

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { cpIdFromFqdn, matchNodes, nearMiss, parseExpected, type Expected } from '../../src/axl/cpid.js';
+import { checkSelect } from '../../src/axl/sql.js';
+import {
+  BadSoapError,
+  bestVersion,
+  buildExecuteSqlQuery,
+  cdata,
+  parseAxlResponse,
+  parseSupportedVersions,
+  soapAction,
+} from '../../src/axl/soap.js';
+import { parseServer } from '../../src/axl/verify.js';
+import { rowsBody, runSelect } from '../../src/axl/emulator.js';
+import { FIXTURES } from '../helpers/servers.js';
+
+const fx = (name: string) => readFileSync(join(FIXTURES, 'axl', name), 'utf8');
+
+describe('cp_id from an Expressway-E FQDN', () => {
+  test('the TAC 213865 sample', () => {
+    assert.equal(cpIdFromFqdn('eft-xwye-a.coluc.com'), 'cm-2_s2scp-1.eft-xwye-a-coluc-com');
+  });
+  test('case and a trailing dot are ignored', () => {
+    assert.equal(cpIdFromFqdn('EFT-XWYE-A.Coluc.COM.'), 'cm-2_s2scp-1.eft-xwye-a-coluc-com');
+  });
+  test('--expect accepts an FQDN or a cp_id, refuses anything else', () => {
+    assert.deepEqual(parseExpected('expe1.example.com'), { input: 'expe1.example.com', cpId: 'cm-2_s2scp-1.expe1-example-com', fqdn: 'expe1.example.com' });
+    assert.deepEqual(parseExpected('CM-3_S2SCP-2.expe1-example-com'), { input: 'CM-3_S2SCP-2.expe1-example-com', cpId: 'cm-3_s2scp-2.expe1-example-com' });
+    assert.equal(typeof parseExpected('not a host'), 'string');
+    assert.equal(typeof parseExpected(''), 'string');
+    assert.equal(typeof parseExpected('-bad.example.com'), 'string');
+  });
+});
+
+describe('matching the table against --expect', () => {
+  const exp = (s: string) => parseExpected(s) as Expected;
+  test('exact match, case-insensitive', () => {
+    const m = matchNodes([exp('eft-xwye-a.coluc.com')], ['CM-2_S2SCP-1.EFT-XWYE-A-COLUC-COM']);
+    assert.equal(m.expected[0]!.matched, true);
+    assert.deepEqual(m.unexpected, []);
+  });
+  test('other index is a near miss, not unexpected', () => {
+    const m = matchNodes([exp('expe1.example.com')], ['cm-3_s2scp-1.expe1-example-com']);
+    assert.equal(m.expected[0]!.matched, false);
+    assert.equal(m.expected[0]!.nearMisses[0]!.kind, 'other-index');
+    assert.deepEqual(m.unexpected, []);
+  });
+  test('other domain, host only, typo', () => {
+    assert.equal(nearMiss(exp('expe1.example.com'), 'cm-2_s2scp-1.expe1-example-org')?.kind, 'other-domain');
+    assert.equal(nearMiss(exp('expe1.example.com'), 'cm-2_s2scp-1.expe1')?.kind, 'host-only');
+    assert.equal(nearMiss(exp('expe1.example.com'), 'cm-2_s2scp-1.expe2-example-com')?.kind, 'typo');
+    assert.equal(nearMiss(exp('expe1.example.com'), 'cm-2_s2scp-1.gateway-other-net'), undefined);
+  });
+  test('unrelated rows are unexpected; several expectations keep their order', () => {
+    const m = matchNodes([exp('b.example.com'), exp('a.example.com')], ['cm-2_s2scp-1.a-example-com', 'cm-2_s2scp-1.old-expe-corp-net']);
+    assert.deepEqual(m.expected.map((e) => [e.input, e.matched]), [['b.example.com', false], ['a.example.com', true]]);
+    assert.deepEqual(m.unexpected, ['cm-2_s2scp-1.old-expe-corp-net']);
+  });
+});
+
+describe('--sql validation', () => {
+  const ok = (s: string) => checkSelect(s);
+  test('one SELECT passes, trailing ; and comments are handled', () => {
+    assert.equal(ok('select * from xmpps2snodes').sql, 'select * from xmpps2snodes');
+    assert.equal(ok('SELECT pkid FROM xmpps2snodes;').sql, 'SELECT pkid FROM xmpps2snodes');
+    assert.equal(ok('select 1 from x; -- done; really').sql, 'select 1 from x');
+    assert.equal(ok("select name from typeservice where name like '%a;b%'").ok, true);
+    assert.equal(ok("select name from t where name = 'it''s; drop table x'").ok, true);
+    assert.equal(ok('/* lead */ select 1 from t { informix comment; }').ok, true);
+  });
+  test('anything else is refused with a reason', () => {
+    for (const s of [
+      '',
+      '   ',
+      'select 1 from t; select 2 from t',
+      'select 1 from t; drop table t',
+      'update xmpps2snodes set cp_id = 1',
+      'delete from xmpps2snodes',
+      'select * from t into temp x',
+      'select * from t where a = 1 /* unterminated',
+      "select * from t where a = 'open",
+      'select * from t where a = 1 { open',
+      'with x as (select 1) select * from x',
+      'select 1 from t\u0000',
+      'insert into t values (1)',
+      '-- select\n update t set a=1',
+    ]) {
+      const r = checkSelect(s);
+      assert.equal(r.ok, false, s);
+      assert.ok(r.reason && r.reason.startsWith('--sql'), s);
+    }
+  });
+  test('a forbidden word inside a literal or comment is fine', () => {
+    assert.equal(ok("select * from t where note = 'delete me' -- drop").ok, true);
+  });
+});
+
+describe('SOAP envelope', () => {
+  test('shape, namespace, sequence, CDATA', () => {
+    const b = buildExecuteSqlQuery('select 1 from t where a < 2 & b', '14.0', 42);
+    assert.match(b, /^<\?xml version="1.0" encoding="UTF-8"\?><soapenv:Envelope xmlns:soapenv="http:\/\/schemas.xmlsoap.org\/soap\/envelope\/" xmlns:ns="http:\/\/www.cisco.com\/AXL\/API\/14.0">/);
+    assert.ok(b.includes('<ns:executeSQLQuery sequence="42"><sql><![CDATA[select 1 from t where a < 2 & b]]></sql></ns:executeSQLQuery>'));
+    assert.equal(soapAction('14.0'), '"CUCM:DB ver=14.0 executeSQLQuery"');
+  });
+  test(']]> inside the SQL cannot close the CDATA section', () => {
+    assert.equal(cdata("a]]>b"), '<![CDATA[a]]]]><![CDATA[>b]]>');
+  });
+});
+
+describe('AXL response parser', () => {
+  test('the real TAC 217581 response', () => {
+    assert.deepEqual(parseAxlResponse(fx('tac217581-response.xml')), { kind: 'rows', rows: [{ count: '2' }], sequence: '1563080407841' });
+  });
+  test('<return/> is zero rows; one row is normalised to an array', () => {
+    assert.deepEqual(parseAxlResponse(fx('xmpps2snodes-empty.xml')).kind === 'rows' && (parseAxlResponse(fx('xmpps2snodes-empty.xml')) as { rows: unknown[] }).rows, []);
+    const one = parseAxlResponse(fx('xmpps2snodes-one-row.xml'));
+    assert.deepEqual(one.kind === 'rows' && one.rows, [{ pkid: '055c13d9-943d-459d-a3c6-af1d1176936d', cp_id: 'cm-2_s2scp-1.eft-xwye-a-coluc-com' }]);
+  });
+  test('several rows, other prefixes, entities and empty values', () => {
+    const body =
+      '<?xml version="1.0"?><S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><axl:executeSQLQueryResponse xmlns:axl="http://www.cisco.com/AXL/API/12.5">' +
+      '<return><row><pkid>1</pkid><cp_id>a&amp;b</cp_id></row><row><pkid>2</pkid><cp_id/></row></return></axl:executeSQLQueryResponse></S:Body></S:Envelope>';
+    const a = parseAxlResponse(body);
+    assert.deepEqual(a.kind === 'rows' && a.rows, [{ pkid: '1', cp_id: 'a&b' }, { pkid: '2', cp_id: '' }]);
+  });
+  test('the go-axl fault', () => {
+    const f = parseAxlResponse(fx('go-axl-fault-239.xml'));
+    assert.equal(f.kind, 'fault');
+    assert.equal(f.kind === 'fault' && f.axlcode, -239);
+    assert.equal(f.kind === 'fault' && f.request, 'addRoutePartition');
+    assert.match(f.kind === 'fault' ? f.faultstring : '', /duplicate value/);
+  });
+  test('DTD, HTML, malformed, not SOAP, empty are refused with a kind', () => {
+    const kinds: Array<[string, string]> = [
+      ['<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', 'dtd'],
+      [fx('tomcat-401.html'), 'html'],
+      ['<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><return>', 'malformed'],
+      ['<?xml version="1.0"?><status>ok</status>', 'not-soap'],
+      ['', 'empty'],
+    ];
+    for (const [body, kind] of kinds) {
+      assert.throws(() => parseAxlResponse(body), (e: unknown) => e instanceof BadSoapError && e.kind === kind, kind);
+    }
+  });
+  test('599 version list and the best version', () => {
+    const list = parseSupportedVersions(fx('tomcat-599-version.html'));
+    assert.deepEqual(list, ['12.x', '14.0', '15.0']);
+    assert.equal(bestVersion(list), '15.0');
+    assert.equal(bestVersion(['10.5', '12.x', '11.5']), '12.0');
+    assert.deepEqual(parseSupportedVersions('<html>nothing</html>'), []);
+  });
+});
+
+describe('--server', () => {
+  test('host, host:port, IPv6, URL; http refused', () => {
+    assert.equal(parseServer('imp1.example.com').origin, 'https://imp1.example.com:8443');
+    assert.equal(parseServer('imp1.example.com:9443').display, 'imp1.example.com:9443');
+    assert.equal(parseServer('[::1]:8443').host, '::1');
+    assert.equal(parseServer('https://imp1/axl/').path, '/axl/');
+    assert.throws(() => parseServer('http://imp1'), /https/);
+    assert.throws(() => parseServer('https://u:p@imp1'), /credentials/);
+  });
+});
+
+describe('emulator SQL and bodies', () => {
+  test('projection, aliases, count(*), Informix errors', () => {
+    const tables = { xmpps2snodes: [{ pkid: '1', cp_id: 'x' }] };
+    assert.deepEqual(runSelect('select * from xmpps2snodes', tables), [{ pkid: '1', cp_id: 'x' }]);
+    assert.deepEqual(runSelect('SELECT t.cp_id AS id FROM xmpps2snodes AS t', tables), [{ id: 'x' }]);
+    assert.deepEqual(runSelect('select count(*) from xmpps2snodes', tables), [{ count: '1' }]);
+    assert.throws(() => runSelect('select * from xmpps2snode', tables), (e: { code: number }) => e.code === -206);
+    assert.throws(() => runSelect('select nope from xmpps2snodes', tables), (e: { code: number }) => e.code === -217);
+  });
+  test('rowsBody reproduces the recorded shapes', () => {
+    assert.equal(rowsBody([{ count: '2' }], '8.0', '1563080407841'), fx('tac217581-response.xml'));
+    assert.equal(rowsBody([], '15.0', '1563080407842'), fx('xmpps2snodes-empty.xml'));
+  });
+});
