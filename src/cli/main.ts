@@ -51,6 +51,12 @@ export async function main(argv: string[] = process.argv): Promise<void> {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // `xfed ... | head`: a closed pipe ends the output, not the process with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.OK);
+    });
+  }
   const onSignal = () => process.exit(EXIT.INTERRUPTED);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

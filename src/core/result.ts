@@ -87,7 +87,9 @@ export interface RunResult<D = unknown> {
 }
 
 export function finding(f: Omit<Finding, 'evidence' | 'fix' | 'detail'> & Partial<Pick<Finding, 'evidence' | 'fix' | 'detail'>>): Finding {
-  return { detail: '', fix: '', evidence: [], ...f };
+  // Canonical key order, so that JSON reads id, severity, title, detail, evidence, fix, target.
+  const { id, severity, title, detail = '', evidence = [], fix = '', target, ...rest } = f;
+  return { id, severity, title, detail, evidence, fix, target, ...rest };
 }
 
 export function verdictOf(findings: readonly Finding[]): Verdict {
@@ -106,7 +108,16 @@ export function sortFindings(findings: Finding[]): Finding[] {
 
 export function targetResult<D>(target: string, findings: Finding[], data: D, extra: Partial<TargetResult<D>> = {}): TargetResult<D> {
   const sorted = sortFindings(findings);
-  return { target, ...extra, verdict: verdictOf(sorted), findings: sorted, data };
+  const { display, timings, ...rest } = extra;
+  return {
+    target,
+    ...(display !== undefined ? { display } : {}),
+    verdict: verdictOf(sorted),
+    findings: sorted,
+    ...(timings !== undefined ? { timings } : {}),
+    ...rest,
+    data,
+  };
 }
 
 export function summarize(targets: readonly TargetResult[]): Summary {

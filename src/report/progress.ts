@@ -10,7 +10,8 @@ export interface Progress {
 const silent: Progress = { update() {}, stop() {} };
 
 export async function startProgress(text: string, enabled: boolean, color: boolean): Promise<Progress> {
-  if (!enabled || !process.stderr.isTTY || process.env.CI) return silent;
+  // A terminal that reports no width (e.g. `script` without a size) makes ora redraw endlessly.
+  if (!enabled || !process.stderr.isTTY || !(process.stderr.columns > 0) || process.env.CI) return silent;
   const { default: ora } = await import('ora');
   const spinner = ora({ text, stream: process.stderr, color: color ? 'cyan' : false, isEnabled: true }).start();
   return {
