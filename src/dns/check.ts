@@ -7,7 +7,7 @@ import { conclusive, type DnsClient, type DnsRecord, type DnsResponse } from './
 import { classifyAddress, type AddressClass } from './address.js';
 import { isIP } from 'node:net';
 import type { DomainName } from './names.js';
-import { isDecline, rankSrv, STANDARD_PORT, tlsModeOf, type XmppService } from './srv.js';
+import { isDecline, rankSrv, STANDARD_PORT, tlsModeOf, type SrvRecord, type XmppService } from './srv.js';
 import { resolveAddresses, srvName } from './xmpp-srv.js';
 
 const RFC2782 = 'https://www.rfc-editor.org/rfc/rfc2782';
@@ -36,13 +36,8 @@ export interface AddressInfo {
   class: AddressClass;
 }
 
-export interface SrvEntry {
-  service: XmppService;
-  target: string;
-  port: number;
-  priority: number;
-  weight: number;
-  ttl: number;
+/** One SRV record as check-dns reports it: the record, its place in the order, its addresses. */
+export interface SrvEntry extends SrvRecord {
   tls: 'starttls' | 'direct';
   /** 1-based position in the merged (XEP-0368) expected order; 0 for a "." record. */
   rank: number;
