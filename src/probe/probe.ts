@@ -36,6 +36,8 @@ interface Ctx {
   findings: Finding[];
   timings: Record<string, number>;
   add(f: Omit<Parameters<typeof finding>[0], 'target'>): void;
+  /** The DNS client (shared, or made on first use and closed at the end of the probe). */
+  dns(): DnsClient;
 }
 
 function addTiming(ctx: Ctx, phase: string, ms: number): void {
@@ -54,18 +56,32 @@ export async function probePeer(o: ProbeOptions, dns?: DnsClient): Promise<Targe
   const from = o.from ?? DEFAULT_FROM;
   const data: ProbeData = { peer: o.peer, from, attempts: [] };
   const findings: Finding[] = [];
-  const ctx: Ctx = { o, t, from, data, findings, timings: {}, add: (f) => findings.push(finding({ ...f, target: o.peer })) };
-  const conn = await connect(ctx, dns);
-  if (conn) {
-    try {
-      await session(ctx, conn.conn, conn.tls);
-    } finally {
-      if (o.transcript) {
-        data.transcript = conn.conn.transcript;
-        if (conn.conn.transcriptTruncated) data.transcriptTruncated = true;
+  let own: DnsClient | undefined;
+  const ctx: Ctx = {
+    o,
+    t,
+    from,
+    data,
+    findings,
+    timings: {},
+    add: (f) => findings.push(finding({ ...f, target: o.peer })),
+    dns: () => dns ?? (own ??= new DnsClient({ resolvers: o.resolvers, doh: o.doh, tcp: o.dnsTcp, timeout: t.dns })),
+  };
+  try {
+    const conn = await connectTo(ctx, await candidates(ctx));
+    if (conn) {
+      try {
+        await session(ctx, conn.conn, conn.tls);
+      } finally {
+        if (o.transcript) {
+          data.transcript = conn.conn.transcript;
+          if (conn.conn.transcriptTruncated) data.transcriptTruncated = true;
+        }
+        conn.conn.close();
       }
-      conn.conn.close();
     }
+  } finally {
+    own?.close();
   }
   return targetResult(o.peer, findings, data, { timings: ctx.timings });
 }
@@ -79,15 +95,14 @@ interface Candidate {
   source: Attempt['source'];
 }
 
-async function candidates(ctx: Ctx, dns?: DnsClient): Promise<{ list: Candidate[]; client?: DnsClient }> {
+async function candidates(ctx: Ctx): Promise<Candidate[]> {
   const { o } = ctx;
   const forced = o.tls === 'direct' ? 'direct' : o.tls === 'starttls' || o.tls === 'none' ? 'starttls' : undefined;
   if (o.host) {
-    return { list: [{ host: o.host, port: o.port ?? 5269, tls: forced ?? 'starttls', source: 'pinned' }] };
+    return [{ host: o.host, port: o.port ?? 5269, tls: forced ?? 'starttls', source: 'pinned' }];
   }
-  const client = dns ?? new DnsClient({ resolvers: o.resolvers, doh: o.doh, tcp: o.dnsTcp, timeout: ctx.t.dns });
   const t0 = performance.now();
-  const r = await resolveServerTargets(client, o.peer);
+  const r = await resolveServerTargets(ctx.dns(), o.peer);
   addTiming(ctx, 'dns', since(t0));
   let list: Candidate[] = r.targets.map((x) => ({ host: x.host, port: o.port ?? x.port, tls: x.tls, source: x.fallback ? 'fallback' : 'srv' }));
   const all = list.length;
@@ -107,12 +122,11 @@ async function candidates(ctx: Ctx, dns?: DnsClient): Promise<{ list: Candidate[
       references: [`${REF.rfc6120}#section-3.2`, REF.xep0368],
     });
   }
-  return { list, client };
+  return list;
 }
 
-async function connect(ctx: Ctx, dns?: DnsClient): Promise<{ conn: XmppConnection; tls?: TLSSocket } | undefined> {
+async function connectTo(ctx: Ctx, list: Candidate[]): Promise<{ conn: XmppConnection; tls?: TLSSocket } | undefined> {
   const { o } = ctx;
-  const { list, client } = await candidates(ctx, dns);
   if (list.length === 0) return undefined;
   let noAddress = 0;
   for (const c of list) {
@@ -120,8 +134,7 @@ async function connect(ctx: Ctx, dns?: DnsClient): Promise<{ conn: XmppConnectio
     if (isIP(c.host)) addresses = [c.host];
     else {
       const t0 = performance.now();
-      const dnsClient = client ?? new DnsClient({ resolvers: o.resolvers, doh: o.doh, tcp: o.dnsTcp, timeout: ctx.t.dns });
-      const r = await resolveAddresses(dnsClient, c.host);
+      const r = await resolveAddresses(ctx.dns(), c.host);
       addTiming(ctx, 'dns', since(t0));
       addresses = r.addresses.map((a) => a.address);
       if (addresses.length === 0) {
@@ -144,7 +157,10 @@ async function connect(ctx: Ctx, dns?: DnsClient): Promise<{ conn: XmppConnectio
         conn.note(`connected to ${address}:${c.port} (${c.host}, ${c.tls === 'direct' ? 'direct TLS' : 'STARTTLS'})`);
         if (c.tls === 'direct') {
           const tls = await tlsUpgrade(ctx, conn, 'direct');
-          if (!tls) return undefined;
+          if (!tls) {
+            if (o.transcript) ctx.data.transcript = conn.transcript;
+            return undefined;
+          }
           return { conn, tls };
         }
         return { conn };
@@ -695,7 +711,20 @@ async function dialback(ctx: Ctx, conn: XmppConnection, facts: StreamFacts, feat
   db.ms = round(since(t0));
   addTiming(ctx, 'dialback', db.ms);
   if (o.verify) verifyFindings(ctx, db, where);
-  else dialbackFindings(ctx, db, where);
+  // With --host the probe asked no DNS; it does not start now either.
+  else dialbackFindings(ctx, db, where, db.outcome !== 'valid' && o.from && !o.host ? await callbackTargets(ctx) : []);
+}
+
+/** Where the peer calls back to verify our key: the server targets of --from, as DNS says. */
+async function callbackTargets(ctx: Ctx): Promise<Evidence[]> {
+  try {
+    const r = await resolveServerTargets(ctx.dns(), ctx.from);
+    const src = r.responses[0]?.resolver;
+    if (r.targets.length === 0) return [{ label: 'callback', value: `_xmpp-server._tcp.${ctx.from}: no target (${r.responses.map((x) => `${x.type} ${x.rcode}`).join(', ')})`, ...(src ? { source: src } : {}) }];
+    return r.targets.slice(0, 4).map((x) => ({ label: 'callback', value: `${ctx.o.peer} verifies via ${x.host}:${x.port} (${x.fallback ? 'fallback, no SRV' : `_${x.service}`})`, ...(src ? { source: src } : {}) }));
+  } catch {
+    return [];
+  }
 }
 
 /** `xfed dialback verify`: the authoritative server's answer to a replayed db:verify. */
@@ -738,13 +767,14 @@ function verifyFindings(ctx: Ctx, db: NonNullable<ProbeData['dialback']>, where:
   }
 }
 
-function dialbackFindings(ctx: Ctx, db: NonNullable<ProbeData['dialback']>, where: string): void {
+function dialbackFindings(ctx: Ctx, db: NonNullable<ProbeData['dialback']>, where: string, callback: Evidence[]): void {
   const { o, from } = ctx;
   const withSecret = Boolean(o.secret);
   const defaultFrom = !o.from;
   const evidence: Evidence[] = [
     { label: 'db:result', value: `from='${from}' to='${o.peer}' (${withSecret ? 'XEP-0220 key from the secret' : 'random key'})`, source: where },
     { label: 'answer', value: `${db.outcome}${db.condition ? ` <${db.condition}/>` : ''}${db.text ? ` "${db.text}"` : ''}${db.ms !== undefined ? ` after ${Math.round(db.ms)} ms` : ''}` },
+    ...callback,
   ];
   const refs = [REF.xep0220];
   switch (db.outcome) {

@@ -6,6 +6,10 @@
  *
  * It receives only; as a receiving server it judges `db:result` keys itself with its secret
  * (as if every originating domain shared it, the way a cluster does), instead of calling back.
+ *
+ *   const peer = await startS2sServer({ domains: ['demo.test'], tls: { key, cert }, tlsMode: 'required', secret });
+ *   const r = await probePeer({ peer: 'demo.test', from: 'us.test', host: peer.host, port: peer.port, secret, ca: [cert] });
+ *   await peer.close();
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';

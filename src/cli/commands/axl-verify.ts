@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { readStdin } from '../inputs.js';
 import { UsageError } from '../../core/errors.js';
 import { EXIT } from '../../core/exit-codes.js';
 import { registerSecret } from '../../core/redact.js';
@@ -25,12 +26,6 @@ interface AxlVerifyCliOptions {
 }
 
 export const PASSWORD_ENV = 'XFED_AXL_PASSWORD';
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** Reads a password without echo from the terminal (stderr shows the prompt). */
 function promptHidden(prompt: string): Promise<string> {

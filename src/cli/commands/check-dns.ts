@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { DnsClient } from '../../dns/client.js';
 import { checkDomains } from '../../dns/check.js';
-import { parseDomain, parseDomainList, type DomainName } from '../../dns/names.js';
 import { startProgress } from '../../report/progress.js';
 import { dnsSection } from '../../report/sections/check-dns.js';
+import { readDomainArgs } from '../inputs.js';
 import { buildRun, emit, globalOptions } from '../run.js';
 
 interface CheckDnsCliOptions {
@@ -16,36 +15,6 @@ interface CheckDnsCliOptions {
   concurrency: number;
   client?: boolean;
   allowPrivate?: boolean;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-export async function readDomainArgs(args: string[], file: string | undefined): Promise<DomainName[]> {
-  const raw = [...args];
-  if (file) {
-    let text: string;
-    try {
-      text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read --file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    raw.push(...parseDomainList(text));
-  }
-  if (raw.length === 0) throw new UsageError('no domain given: pass one or more domains, or --file <path>');
-  const seen = new Set<string>();
-  const out: DomainName[] = [];
-  for (const r of raw) {
-    const d = parseDomain(r);
-    if (!seen.has(d.ascii)) {
-      seen.add(d.ascii);
-      out.push(d);
-    }
-  }
-  return out;
 }
 
 export async function checkDnsCommand(args: string[], raw: Record<string, unknown>, cmd: Command): Promise<number> {

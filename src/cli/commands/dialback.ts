@@ -6,7 +6,8 @@ import { parseDomain } from '../../dns/names.js';
 import { probePeer } from '../../probe/probe.js';
 import { dialbackKey } from '../../xmpp/dialback.js';
 import { buildRun, emit, globalOptions, write } from '../run.js';
-import { readCaFiles, readSecret, readStdin, section, writeTranscript } from './probe.js';
+import { readStdin } from '../inputs.js';
+import { readCaFiles, readSecret, section, writeTranscript } from './probe.js';
 
 function streamId(raw: unknown): string {
   const id = String(raw ?? '').trim();

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { redact, registerSecret } from '../../core/redact.js';
 import type { TargetResult } from '../../core/result.js';
-import { parseDomain, parseDomainList } from '../../dns/names.js';
+import { parseDomain } from '../../dns/names.js';
+import { readDomainArgs } from '../inputs.js';
 import { probePeers } from '../../probe/probe.js';
 import { DEFAULT_FROM, type ProbeData, type ProbeOptions } from '../../probe/types.js';
 import type { TranscriptLine } from '../../xmpp/connection.js';
@@ -31,27 +32,9 @@ interface ProbeCliOptions {
   concurrency: number;
 }
 
-/**
- * Peer domains from arguments and --file, normalised and de-duplicated. (check-dns has the same
- * reader, but importing its command module would load its whole check on every probe start.)
- */
+/** Peer domains from arguments and --file, normalised and de-duplicated. */
 async function readPeers(args: string[], file: string | undefined): Promise<string[]> {
-  const raw = [...args];
-  if (file) {
-    try {
-      raw.push(...parseDomainList(file === '-' ? await readStdin() : await readFile(file, 'utf8')));
-    } catch (e) {
-      throw new UsageError(`cannot read --file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  }
-  if (raw.length === 0) throw new UsageError('no domain given: pass one or more domains, or --file <path>');
-  return [...new Set(raw.map((r) => parseDomain(r).ascii))];
-}
-
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readDomainArgs(args, file)).map((d) => d.ascii);
 }
 
 /** The dialback secret: XFED_DIALBACK_SECRET or --secret-file, never argv. Registered for redaction. */

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// probe benchmarks (not tests). Needs `npm run build`, root, and the lab packages
+// (unbound, prosody, ejabberd, openssl: scripts/setup.sh). Prints figures measured in the same run:
+//   1. floor: `xfed probe b.test --no-dialback` (DNS, stream, STARTTLS, certificate checks) against
+//      the lab's ejabberd vs `node -e 0` + `openssl s_client -starttls xmpp-server` (median of N runs)
+//   2. where the time of a full probe with dialback goes (per-phase medians, Prosody and ejabberd)
+//   3. 50 peers in one run vs one peer, against xfed's in-process s2s server in its own process
+//      (STARTTLS + dialback answered after 100 ms, like a peer's callback)
+// Usage: node bench/probe.mjs [runs=10] [peers=50]
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const BIN = join(root, 'bin/xfed.js');
+const RUNS = Number(process.argv[2] ?? 10);
+const PEERS = Number(process.argv[3] ?? 50);
+
+if (process.argv[2] === '--serve') {
+  // The peer, alone in this process so that its work is not charged to the client.
+  const { startS2sServer } = await import(join(root, 'dist/src/xmpp/server.js'));
+  const { makeCa, makeLeaf } = await import(join(root, 'dist/test/lab/certs.js'));
+  const n = Number(process.argv[3]);
+  const domains = Array.from({ length: n }, (_, i) => `peer${i + 1}.test`);
+  const ca = makeCa();
+  const leaf = makeLeaf({ cn: 'peers.test', dns: domains }, ca);
+  const srv = await startS2sServer({ host: '127.0.0.40', domains, tls: leaf, tlsMode: 'required', secret: 'bench-secret', dialbackDelayMs: 100 });
+  process.stdout.write(JSON.stringify({ port: srv.port, ca: ca.cert }) + '\n');
+  process.stdin.resume();
+  process.stdin.on('end', () => srv.close().then(() => process.exit(0)));
+} else {
+  const { startLab, PROSODY_SECRET, EJABBERD_SECRET } = await import(join(root, 'dist/test/lab/lab.js'));
+  const lab = await startLab();
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const time = (cmd, args, opts = {}) => {
+    const t0 = performance.now();
+    const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+    const ms = performance.now() - t0;
+    if (r.status !== 0 && !opts.anyExit) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return { ms, stdout: r.stdout };
+  };
+  // Another test run on this machine may stop the shared lab (.lab/stop.d): restart it and retry once.
+  const xf = async (args, env) => {
+    try {
+      return time(process.execPath, [BIN, ...args], env ? { env: { ...process.env, ...env } } : {});
+    } catch {
+      await startLab();
+      return time(process.execPath, [BIN, ...args], env ? { env: { ...process.env, ...env } } : {});
+    }
+  };
+  const dns = ['--resolver', lab.resolver, '--ca', lab.caFile];
+  // Warm-up (page cache, lab connections).
+  await xf(['probe', 'b.test', '--no-dialback', '--json', ...dns]);
+
+  const node0 = [], ossl = [], xnd = [];
+  for (let i = 0; i < RUNS; i++) {
+    node0.push(time(process.execPath, ['-e', '0']).ms);
+    ossl.push(time('openssl', ['s_client', '-starttls', 'xmpp-server', '-xmpphost', 'b.test', '-connect', '127.0.0.3:5269', '-servername', 'b.test', '-CAfile', lab.caFile, '-brief'], { input: '', anyExit: true }).ms);
+    xnd.push((await xf(['probe', 'b.test', '--no-dialback', '--json', ...dns])).ms);
+  }
+  const floor = median(node0) + median(ossl);
+  console.log(`load average at the start: ${(await import('node:os')).loadavg()[0].toFixed(2)} (2 cores)`);
+  console.log(`1. probe --no-dialback vs the floor (median of ${RUNS})`);
+  console.log(`   node -e 0                      ${median(node0).toFixed(1)} ms`);
+  console.log(`   openssl s_client -starttls     ${median(ossl).toFixed(1)} ms`);
+  console.log(`   xfed probe b.test --no-dialback ${median(xnd).toFixed(1)} ms  = ${(median(xnd) / floor).toFixed(2)}x the sum (target <= 1.5x)`);
+
+  console.log(`2. full probe with dialback (median of ${RUNS}), where the time goes`);
+  for (const [peer, from, secret] of [['a.test', 'b.test', EJABBERD_SECRET], ['b.test', 'a.test', PROSODY_SECRET]]) {
+    const total = [], phases = {};
+    for (let i = 0; i < RUNS; i++) {
+      const r = await xf(['probe', peer, '--from', from, '--json', ...dns], { XFED_DIALBACK_SECRET: secret });
+      total.push(r.ms);
+      const t = JSON.parse(r.stdout).targets[0];
+      if (t.data.dialback?.outcome !== 'valid') throw new Error(`${peer}: dialback ${t.data.dialback?.outcome}`);
+      for (const [k, v] of Object.entries(t.timings)) (phases[k] ??= []).push(v);
+    }
+    const parts = Object.entries(phases).map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(', ');
+    console.log(`   ${peer} (${peer === 'a.test' ? 'Prosody' : 'ejabberd'}, callback to ${from}): ${median(total).toFixed(0)} ms process; phases ms: ${parts}`);
+  }
+
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve', String(PEERS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const info = await new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) resolve(JSON.parse(buf.split('\n')[0]));
+    });
+    child.once('exit', (c) => reject(new Error(`peer server exited ${c}`)));
+  });
+  const caFile = join(lab.dir, 'bench-peers-ca.pem');
+  writeFileSync(caFile, info.ca);
+  const peers = Array.from({ length: PEERS }, (_, i) => `peer${i + 1}.test`);
+  const base = ['probe', '--host', '127.0.0.40', '--port', String(info.port), '--from', 'bench.test', '--ca', caFile, '--json'];
+  const env = { env: { ...process.env, XFED_DIALBACK_SECRET: 'bench-secret' } };
+  const one = [], many = [];
+  for (let i = 0; i < Math.max(3, Math.floor(RUNS / 2)); i++) {
+    one.push(time(process.execPath, [BIN, ...base, peers[0]], env).ms);
+    const r = time(process.execPath, [BIN, ...base, '--concurrency', String(PEERS), ...peers], env);
+    const doc = JSON.parse(r.stdout);
+    if (doc.targets.filter((t) => t.data.dialback?.outcome === 'valid').length !== PEERS) throw new Error('not every peer was valid');
+    many.push(r.ms);
+  }
+  console.log(`3. ${PEERS} peers in one run vs one (full probe, dialback answered after 100 ms)`);
+  console.log(`   1 peer   ${median(one).toFixed(0)} ms`);
+  console.log(`   ${PEERS} peers ${median(many).toFixed(0)} ms  = ${(median(many) / median(one)).toFixed(2)}x (target <= 3x)`);
+  child.stdin.end();
+}
