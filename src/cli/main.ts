@@ -9,6 +9,7 @@ import { EXIT } from '../core/exit-codes.js';
 import { intOption } from './options.js';
 import { VERSION } from './version.js';
 import { defineCheckDns } from './defs/check-dns.js';
+import { defineDoctor } from './defs/doctor.js';
 import { defineProbe } from './defs/probe.js';
 import { defineDiagnose } from './defs/diagnose.js';
 import { defineAxlVerify } from './defs/axl-verify.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
   defineCheckDns(program);
+  defineDoctor(program);
   defineProbe(program);
   defineDiagnose(program);
   defineAxlVerify(program);

@@ -296,6 +296,8 @@ export class Engine {
           if (same) this.state.get(same)!.add(this.resultHit(run, t.target, f, source, time));
           continue;
         }
+        // Info findings state facts (a valid dialback, a private target allowed by --allow-private): never a cause.
+        if (f.severity === 'info') continue;
         for (const r of this.compiled.rules) {
           for (const m of r.matchers) {
             if (m.kind !== 'finding') continue;
@@ -309,7 +311,7 @@ export class Engine {
             this.state.get(r)!.add(this.resultHit(run, t.target, f, source, time));
           }
         }
-        if (!claimed && (f.severity === 'error' || f.severity === 'warning'))
+        if (!claimed)
           for (const r of catchAll) this.state.get(r)!.add(this.resultHit(run, t.target, f, source, time));
       }
     }

@@ -33,7 +33,7 @@ export class ReadContext {
     this.totals.bytes += s.bytes;
     this.totals.lines += s.lines;
     this.totals.matched += s.matched;
-    this.totals.skipped += s.lines - s.matched;
+    this.totals.skipped += Math.max(0, s.lines - s.matched);
     if (s.kind === 'xfed-json') this.totals.results++;
     if (this.inputs.length < MAX_LISTED) this.inputs.push(s);
   }

@@ -155,6 +155,13 @@ test('in-memory results (as xfed doctor passes them) and xfed JSON that does not
   assert.deepEqual(ids(u!), ['diagnose.input.bad-json', 'diagnose.no-match']);
 });
 
+test('info findings in results are facts, never causes (e.g. a private target allowed by --allow-private)', async () => {
+  const run = JSON.parse(readFileSync(join(LOGS, 'results-check-dns.json'), 'utf8')) as RunResult;
+  for (const t of run.targets) for (const f of t.findings) f.severity = 'info';
+  const [t] = await diagnose({ paths: [], results: [run] });
+  assert.ok(!ids(t!).some((id) => id.startsWith('diagnose.dns.')), ids(t!).join(' '));
+});
+
 test('line numbers and continuation headers survive any chunking', () => {
   const { prefilter } = compileRules(BUILTIN_RULES);
   const text = ['expe-dialback-ok.log', 'expe-dialback-invalid.log', 'expe-stream-errors.log']

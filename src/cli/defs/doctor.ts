@@ -1,0 +1,37 @@
+import { Option, type Command } from 'commander';
+import { collect, intOption } from '../options.js';
+
+export function defineDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('check a whole deployment from one config file (DNS, probes, AXL, logs), for CI; --demo runs a built-in one')
+    .option('-c, --config <file>', 'the config file, YAML or JSON (default: ./xfed.yaml if it exists; "xfed init" writes one)')
+    .option('--demo', 'start a simulated deployment on 127.0.0.1 (DNS, XMPP s2s, AXL, logs) inside xfed and check it')
+    .addOption(new Option('--format <format>', 'what stdout gets').choices(['human', 'json', 'junit', 'github']))
+    .option('-o, --output <format=file>', 'also write a report to a file (repeatable): json=report.json, junit=junit.xml, human=report.txt, github=annotations.txt', collect)
+    .addOption(new Option('--concurrency <n>', 'targets checked at once per check (overrides the config)').argParser(intOption('--concurrency', 1, 1024)))
+    .option('--strict', 'exit 1 on warnings too')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  xfed doctor --demo                               see the whole job on a simulated deployment
+  xfed init && xfed doctor --config xfed.yaml      write a starter config, then check
+  xfed doctor -c xfed.yaml --format junit > junit.xml
+  xfed doctor -c xfed.yaml --output json=xfed.json --output junit=junit.xml   (human text on stdout)
+  XFED_AXL_PASSWORD=... xfed doctor -c xfed.yaml --format github --strict`,
+    )
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const { doctorCommand } = await import('../commands/doctor.js');
+      process.exitCode = await doctorCommand(opts, cmd);
+    });
+  program
+    .command('init')
+    .description('write a commented starter config for "xfed doctor"')
+    .argument('[file]', 'where to write it ("-" for stdout)', 'xfed.yaml')
+    .option('-f, --force', 'overwrite an existing file')
+    .action(async (file: string, opts: Record<string, unknown>) => {
+      const { initCommand } = await import('../commands/init.js');
+      process.exitCode = await initCommand(file, opts);
+    });
+}

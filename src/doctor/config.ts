@@ -1,0 +1,275 @@
+/**
+ * The `xfed doctor` configuration file (YAML or JSON; JSON is read as YAML 1.2, of which
+ * it is a subset, so both get line numbers). Validation walks the YAML syntax tree so that
+ * every error names the key and its line: `config xfed.yaml line 7: partner: unknown key`.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { UsageError } from '../core/errors.js';
+import { domainProblem, parseDomain } from '../dns/names.js';
+
+export const CONFIG_MAX_BYTES = 1024 * 1024;
+
+export interface IgnoreEntry {
+  /** A finding id; `*` matches any run of characters (`dns.xmpps.*`). */
+  id: string;
+  /** Why it is ignored (mandatory: CI reports show it). */
+  reason: string;
+  /** Only for this target (a domain, peer, AXL server); `*` allowed. */
+  target?: string;
+}
+
+export interface DoctorConfig {
+  /** The config file, for messages (undefined for the built-in demo). */
+  file?: string;
+  /** Our own XMPP domains (A-label form): DNS-checked and probed. */
+  domains: string[];
+  /** Partner domains we federate with: DNS-checked and probed. */
+  partners: string[];
+  /** Expressway-E hosts (host or host:port): each of our domains is probed on each of them, SRV bypassed. */
+  expresswayE: Array<{ host: string; port?: number }>;
+  dns: { resolvers?: string[]; doh?: string; tcp: boolean; allowPrivate: boolean; client: boolean };
+  probe: {
+    enabled: boolean;
+    from?: string;
+    secretFile?: string;
+    ca: string[];
+    insecure: boolean;
+    dialback: boolean;
+    expiryWarnDays: number;
+  };
+  axl?: { server: string; user: string; passwordFile?: string; expect: string[]; ca?: string; insecure: boolean; all: boolean };
+  logs: string[];
+  rulesFile?: string;
+  ignore: IgnoreEntry[];
+  concurrency: number;
+  timeouts: { dns?: number; probe?: number; dialback?: number; axl?: number };
+}
+
+// ---- a small schema for the syntax-tree walk -------------------------------------------------
+
+type Spec =
+  | { t: 'string'; check?: (v: string) => string | undefined }
+  | { t: 'bool' }
+  | { t: 'int'; min: number; max: number }
+  | { t: 'list'; of: Spec; /** a single value is accepted as a one-element list */ single?: boolean }
+  | { t: 'map'; keys: Record<string, Spec>; required?: string[]; forbidden?: Record<string, string> };
+
+const str = (check?: (v: string) => string | undefined): Spec => ({ t: 'string', ...(check ? { check } : {}) });
+const bool: Spec = { t: 'bool' };
+const int = (min: number, max: number): Spec => ({ t: 'int', min, max });
+const list = (of: Spec): Spec => ({ t: 'list', of, single: true });
+const ms = int(1, 600_000);
+
+const domainCheck = (v: string) => domainProblem(v);
+const idCheck = (v: string) => (/^[a-z0-9*][a-z0-9*._-]*$/i.test(v) ? undefined : 'not a finding id (letters, digits, dots, dashes, * wildcards)');
+const hostCheck = (v: string) => (/^(\[[0-9a-f:.]+\]|[^\s:/[\]]+)(:\d{1,5})?$/i.test(v) ? undefined : 'expected host or host:port');
+
+const PASSWORD_MSG = 'passwords never go in the config file: set XFED_AXL_PASSWORD or use axl.password_file';
+const SECRET_MSG = 'the dialback secret never goes in the config file: set XFED_DIALBACK_SECRET or use probe.secret_file';
+
+export const CONFIG_SPEC: Spec = {
+  t: 'map',
+  keys: {
+    domains: list(str(domainCheck)),
+    partners: list(str(domainCheck)),
+    expressway_e: list(str(hostCheck)),
+    dns: {
+      t: 'map',
+      keys: { resolvers: list(str()), doh: str(), tcp: bool, allow_private: bool, client: bool },
+    },
+    probe: {
+      t: 'map',
+      keys: {
+        enabled: bool,
+        from: str(domainCheck),
+        secret_file: str(),
+        ca: list(str()),
+        insecure: bool,
+        dialback: bool,
+        expiry_warn_days: int(0, 3650),
+      },
+      forbidden: { secret: SECRET_MSG, dialback_secret: SECRET_MSG },
+    },
+    axl: {
+      t: 'map',
+      keys: { server: str(), user: str(), password_file: str(), expect: list(str()), ca: str(), insecure: bool, all: bool },
+      required: ['server', 'user'],
+      forbidden: { password: PASSWORD_MSG, passwd: PASSWORD_MSG },
+    },
+    logs: list(str()),
+    rules_file: str(),
+    ignore: {
+      t: 'list',
+      of: { t: 'map', keys: { id: str(idCheck), reason: str(), target: str() }, required: ['id', 'reason'] },
+    },
+    concurrency: int(1, 1024),
+    timeouts: { t: 'map', keys: { dns: ms, probe: ms, dialback: ms, axl: ms } },
+  },
+};
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
+}
+
+class Walker {
+  constructor(
+    private readonly where: string,
+    private readonly lc: LineCounter,
+  ) {}
+
+  fail(node: Node | null | undefined, path: string, msg: string): never {
+    const line = node?.range ? this.lc.linePos(node.range[0]).line : undefined;
+    throw new UsageError(`${this.where}${line ? ` line ${line}` : ''}: ${path ? `${path}: ` : ''}${msg}`);
+  }
+
+  walk(node: unknown, spec: Spec, path: string): unknown {
+    const n = node as Node | null;
+    const kind = (x: unknown) => (isMap(x) ? 'a mapping' : isSeq(x) ? 'a list' : isScalar(x) ? (x.value === null ? 'empty' : `${typeof x.value} ${JSON.stringify(x.value)}`) : 'empty');
+    switch (spec.t) {
+      case 'string': {
+        if (!isScalar(n) || typeof n.value !== 'string' || n.value.trim() === '') {
+          // Numbers and booleans written where text is expected (e.g. a host "10.0.0.1:8443") stay errors: YAML typed them.
+          this.fail(n, path, `expected text, got ${kind(n)}`);
+        }
+        const v = (n.value as string).trim();
+        const p = spec.check?.(v);
+        if (p) this.fail(n, path, `${JSON.stringify(v)}: ${p}`);
+        return v;
+      }
+      case 'bool':
+        if (!isScalar(n) || typeof n.value !== 'boolean') this.fail(n, path, `expected true or false, got ${kind(n)}`);
+        return n.value;
+      case 'int':
+        if (!isScalar(n) || typeof n.value !== 'number' || !Number.isInteger(n.value)) this.fail(n, path, `expected a whole number, got ${kind(n)}`);
+        if ((n.value as number) < spec.min || (n.value as number) > spec.max) this.fail(n, path, `must be between ${spec.min} and ${spec.max}`);
+        return n.value;
+      case 'list': {
+        if (!isSeq(n)) {
+          if (spec.single && isScalar(n) && n.value !== null) return [this.walk(n, spec.of, path)];
+          if (isScalar(n) && n.value === null) return [];
+          this.fail(n, path, `expected a list, got ${kind(n)}`);
+        }
+        return n.items.map((item, i) => this.walk(item, spec.of, `${path}[${i}]`));
+      }
+      case 'map': {
+        if (isScalar(n) && n.value === null) return {};
+        if (!isMap(n)) this.fail(n, path, `expected a mapping (key: value), got ${kind(n)}`);
+        const out: Record<string, unknown> = {};
+        for (const pair of n.items) {
+          const keyNode = pair.key as Node;
+          const key = isScalar(keyNode) ? String(keyNode.value) : '';
+          const kp = path ? `${path}.${key}` : key;
+          if (spec.forbidden?.[key]) this.fail(keyNode, kp, spec.forbidden[key]!);
+          const sub = spec.keys[key];
+          if (!sub) {
+            const near = Object.keys(spec.keys).filter((k) => distance(k, key) <= 2);
+            this.fail(keyNode, kp, `unknown key${near.length ? ` (did you mean "${near[0]}"?)` : `; known keys here: ${Object.keys(spec.keys).join(', ')}`}`);
+          }
+          if (key in out) this.fail(keyNode, kp, 'given twice');
+          out[key] = this.walk(pair.value, sub, kp);
+        }
+        for (const r of spec.required ?? []) if (!(r in out)) this.fail(n, path, `"${r}" is required here`);
+        return out;
+      }
+    }
+  }
+}
+
+/** Parses and validates config text. `file` names it in errors; relative paths are resolved against its directory. */
+export function parseConfig(text: string, file: string): DoctorConfig {
+  const where = `config ${file}`;
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0]!;
+    const line = lc.linePos(e.pos[0]).line;
+    throw new UsageError(`${where} line ${line}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) throw new UsageError(`${where}: the file is empty (run "xfed init" for a starter config)`);
+  const w = new Walker(where, lc);
+  const raw = w.walk(doc.contents, CONFIG_SPEC, '') as Record<string, any>;
+  const base = dirname(resolve(file));
+  const path = (p: string | undefined) => (p === undefined ? undefined : resolve(base, p));
+  const dnsRaw = raw.dns ?? {};
+  const probeRaw = raw.probe ?? {};
+  if (dnsRaw.doh && dnsRaw.resolvers?.length) throw new UsageError(`${where}: dns: use either resolvers or doh, not both`);
+
+  const cfg: DoctorConfig = {
+    file,
+    domains: unique((raw.domains ?? []).map((d: string) => parseDomain(d).ascii)),
+    partners: unique((raw.partners ?? []).map((d: string) => parseDomain(d).ascii)),
+    expresswayE: (raw.expressway_e ?? []).map(splitHost),
+    dns: {
+      ...(dnsRaw.resolvers ? { resolvers: dnsRaw.resolvers } : {}),
+      ...(dnsRaw.doh ? { doh: dnsRaw.doh } : {}),
+      tcp: Boolean(dnsRaw.tcp),
+      allowPrivate: Boolean(dnsRaw.allow_private),
+      client: Boolean(dnsRaw.client),
+    },
+    probe: {
+      enabled: probeRaw.enabled !== false,
+      ...(probeRaw.from ? { from: parseDomain(probeRaw.from).ascii } : {}),
+      ...(probeRaw.secret_file ? { secretFile: path(probeRaw.secret_file) } : {}),
+      ca: (probeRaw.ca ?? []).map((p: string) => path(p)!),
+      insecure: Boolean(probeRaw.insecure),
+      dialback: probeRaw.dialback !== false,
+      expiryWarnDays: probeRaw.expiry_warn_days ?? 30,
+    },
+    logs: (raw.logs ?? []).map((p: string) => path(p)!),
+    ignore: raw.ignore ?? [],
+    concurrency: raw.concurrency ?? 16,
+    timeouts: raw.timeouts ?? {},
+  };
+  if (raw.rules_file) cfg.rulesFile = path(raw.rules_file);
+  if (raw.axl) {
+    const a = raw.axl;
+    cfg.axl = {
+      server: a.server,
+      user: a.user,
+      ...(a.password_file ? { passwordFile: path(a.password_file) } : {}),
+      expect: a.expect ?? [],
+      ...(a.ca ? { ca: path(a.ca) } : {}),
+      insecure: Boolean(a.insecure),
+      all: Boolean(a.all),
+    };
+  }
+  // Our domain is the natural dialback originating domain.
+  if (!cfg.probe.from && cfg.probe.secretFile && cfg.domains.length) cfg.probe.from = cfg.domains[0];
+  if (!cfg.domains.length && !cfg.partners.length && !cfg.axl && !cfg.logs.length) {
+    throw new UsageError(`${where}: nothing to check: give domains, partners, axl or logs`);
+  }
+  return cfg;
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+function splitHost(spec: string): { host: string; port?: number } {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(spec)!;
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  return m[2] ? { host, port: Number(m[2]) } : { host };
+}
+
+/** Reads and validates a config file; every problem is a UsageError (exit 2) naming the file. */
+export async function loadConfig(file: string): Promise<DoctorConfig> {
+  let text: string;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new UsageError(`config ${file}: not a file`);
+    if (st.size > CONFIG_MAX_BYTES) throw new UsageError(`config ${file}: larger than 1 MiB`);
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`config ${file}: ${code === 'ENOENT' ? 'no such file (run "xfed init" to write a starter config)' : (code ?? (e as Error).message)}`);
+  }
+  return parseConfig(text, file);
+}

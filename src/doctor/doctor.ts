@@ -1,0 +1,311 @@
+/**
+ * `runDoctor()`: the programmatic core of `xfed doctor`. Runs check-dns, probe and axl-verify
+ * at the same time (each with bounded concurrency), applies the ignore list, then feeds every
+ * result and the configured logs into the diagnose rules, so the run ends with causes and
+ * fixes. It reuses the commands' own cores and never prints.
+ */
+import { isIP } from 'node:net';
+import { finding, targetResult, type RunResult, type TargetResult } from '../core/result.js';
+import { XfedError } from '../core/errors.js';
+import { VERSION } from '../cli/version.js';
+import { SCHEMA_VERSION, summarize } from '../core/result.js';
+import { DnsClient } from '../dns/client.js';
+import { checkDomains } from '../dns/check.js';
+import { parseDomain } from '../dns/names.js';
+import { probePeer } from '../probe/probe.js';
+import { DEFAULT_TIMEOUTS, type ProbeOptions } from '../probe/types.js';
+import { axlVerify } from '../axl/verify.js';
+import { diagnose } from '../diagnose/index.js';
+import type { DoctorPlan } from './plan.js';
+import { applyIgnore, unusedIgnores, type IgnoredFinding } from './ignore.js';
+
+export type CheckName = 'dns' | 'probe' | 'axl' | 'diagnose' | 'doctor';
+export const CHECK_COMMAND: Record<CheckName, string> = { dns: 'check-dns', probe: 'probe', axl: 'axl-verify', diagnose: 'diagnose', doctor: 'doctor' };
+
+/**
+ * A doctor target's data: which check produced it, and that check's own data under the
+ * check's name (`data.dns`, `data.probe`, `data.axl`, `data.diagnose`).
+ */
+export interface DoctorData {
+  check: CheckName;
+  dns?: unknown;
+  probe?: unknown;
+  axl?: unknown;
+  diagnose?: unknown;
+  /** Findings moved aside by the config's ignore list (not counted). */
+  ignored?: IgnoredFinding[];
+}
+
+export interface DoctorRunOptions {
+  /** Default per-phase timeout (the global --timeout) for phases the config leaves open. */
+  timeoutMs?: number;
+  onProgress?: (done: number, total: number, label: string) => void;
+  /** Passed to diagnose (tests). */
+  now?: number;
+}
+
+export interface DoctorOutcome {
+  targets: TargetResult<DoctorData>[];
+  /** What each check saw, as the command itself would have reported it (after the ignore list). */
+  runs: Array<{ source: string; run: RunResult }>;
+  /** The options block of the doctor's RunResult (never secrets). */
+  options: Record<string, unknown>;
+}
+
+async function pool<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>, onDone?: () => void): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+      onDone?.();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}
+
+/** A check that could not run at all (a bug, or an environment problem) is a finding, not a crash of the whole run. */
+function crashed(check: CheckName, target: string, err: unknown): TargetResult<DoctorData> {
+  const e = err as Error;
+  const usage = err instanceof XfedError;
+  return targetResult<DoctorData>(
+    target,
+    [
+      finding({
+        id: 'doctor.check.failed',
+        severity: 'error',
+        target,
+        phase: check,
+        title: `the ${CHECK_COMMAND[check]} check could not run: ${e?.message ?? String(err)}`,
+        detail: usage ? 'The configuration given to this check was refused.' : 'xfed failed inside this check; the other checks ran. Please report it with XFED_DEBUG=1 output.',
+        evidence: [{ label: 'error', value: e?.message ?? String(err) }],
+        fix: usage ? `Correct the ${check} part of the config file.` : `Run "xfed ${CHECK_COMMAND[check]}" alone with XFED_DEBUG=1 to see the stack, and report it.`,
+      }),
+    ],
+    { check },
+  );
+}
+
+function wrap(check: CheckName, t: TargetResult): TargetResult<DoctorData> {
+  const data: DoctorData = { check };
+  // check-dns and diagnose already nest their facts under their name; probe and axl-verify are flat.
+  const d = t.data as Record<string, unknown>;
+  if (check === 'dns') data.dns = d.dns;
+  else if (check === 'diagnose') data.diagnose = d.diagnose;
+  else data[check as 'probe' | 'axl'] = t.data;
+  return { ...t, data };
+}
+
+function miniRun(command: string, targets: TargetResult[], startedAt: Date): RunResult {
+  const summary = summarize(targets);
+  return {
+    schema: SCHEMA_VERSION,
+    tool: 'xfed',
+    version: VERSION,
+    command,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round((Date.now() - startedAt.getTime()) * 10) / 10,
+    options: {},
+    targets,
+    summary,
+    exitCode: summary.errors ? 1 : 0,
+  };
+}
+
+/**
+ * The original (command-shaped) target back from a doctor target, for the diagnose rules.
+ * Only problems go in: an info finding (a private target allowed by allow_private, a
+ * certificate problem with insecure) is not a symptom, and rules match on ids alone.
+ */
+function unwrap(t: TargetResult<DoctorData>): TargetResult {
+  const c = t.data.check;
+  const data = c === 'dns' ? { dns: t.data.dns } : c === 'diagnose' ? { diagnose: t.data.diagnose } : (t.data[c as 'probe' | 'axl'] ?? {});
+  return { ...t, findings: t.findings.filter((f) => f.severity !== 'info'), data };
+}
+
+export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): Promise<DoctorOutcome> {
+  const cfg = plan.config;
+  const started = new Date();
+  const dflt = opts.timeoutMs;
+  const dnsTimeout = cfg.timeouts.dns ?? dflt ?? 5000;
+  const probePhase = cfg.timeouts.probe ?? dflt;
+  const dialbackTimeout = cfg.timeouts.dialback ?? dflt;
+  const ours = cfg.domains;
+  const dnsDomains = [...new Set([...ours, ...cfg.partners])];
+
+  // Probe jobs: every domain through DNS (as a peer sees it), and each of our domains on each Expressway-E.
+  const base: Omit<ProbeOptions, 'peer'> = {
+    ...(cfg.probe.from ? { from: cfg.probe.from } : {}),
+    ...(plan.probeCa ? { ca: plan.probeCa } : {}),
+    insecure: cfg.probe.insecure,
+    ...(plan.secret ? { secret: plan.secret } : {}),
+    dialback: cfg.probe.dialback,
+    timeouts: {
+      ...(probePhase ? { tcp: probePhase, stream: probePhase, tls: probePhase } : {}),
+      dns: dnsTimeout,
+      ...(dialbackTimeout ? { dialback: dialbackTimeout } : {}),
+    },
+    expiresSoonDays: cfg.probe.expiryWarnDays,
+    ...(cfg.dns.resolvers ? { resolvers: cfg.dns.resolvers } : {}),
+    ...(cfg.dns.doh ? { doh: cfg.dns.doh } : {}),
+    dnsTcp: cfg.dns.tcp,
+  };
+  // Our own servers refuse a stream "from" a domain they host (Prosody: "Attempt to connect from a host
+  // we serve"), so our domains are probed as a stranger: the default .invalid from, a random key.
+  const asStranger: Omit<ProbeOptions, 'peer'> = { ...base, from: undefined, secret: undefined };
+  const jobs: Array<{ o: ProbeOptions; display?: string }> = [];
+  if (cfg.probe.enabled) {
+    for (const peer of ours) jobs.push({ o: { ...asStranger, peer } });
+    for (const peer of cfg.partners) if (!ours.includes(peer)) jobs.push({ o: { ...base, peer } });
+    for (const e of cfg.expresswayE) {
+      for (const peer of ours) {
+        jobs.push({ o: { ...asStranger, peer, host: e.host, ...(e.port ? { port: e.port } : {}) }, display: `${parseDomain(peer).unicode} via ${e.host}${e.port ? `:${e.port}` : ''}` });
+      }
+    }
+  }
+
+  const total = dnsDomains.length + jobs.length + (cfg.axl ? 1 : 0) + 1;
+  let done = 0;
+  const tick = (label: string) => opts.onProgress?.(++done, total, label);
+
+  // One DNS client for check-dns and the probes: its cache (in-flight questions included) means
+  // each SRV and address question is asked once per run.
+  let shared: DnsClient | undefined;
+  const dnsClient = () => (shared ??= new DnsClient({ resolvers: cfg.dns.resolvers, doh: cfg.dns.doh, tcp: cfg.dns.tcp, timeout: dnsTimeout }));
+
+  const dnsPart = async (): Promise<TargetResult<DoctorData>[]> => {
+    if (!dnsDomains.length) return [];
+    try {
+      const client = dnsClient();
+      const res = await checkDomains(
+        dnsDomains.map((d) => parseDomain(d)),
+        { client, includeClient: cfg.dns.client, allowPrivate: cfg.dns.allowPrivate, concurrency: cfg.concurrency, onProgress: () => tick('dns') },
+      );
+      return res.map((t) => wrap('dns', t));
+    } catch (e) {
+      return [crashed('dns', dnsDomains.join(', '), e)];
+    }
+  };
+
+  const probePart = async (): Promise<TargetResult<DoctorData>[]> => {
+    if (!jobs.length) return [];
+    try {
+      const dns = dnsClient();
+      const res = await pool(
+        jobs,
+        cfg.concurrency,
+        async (j) => {
+          try {
+            const r = await probePeer(j.o, j.o.host && isIP(j.o.host) ? undefined : dns);
+            return wrap('probe', j.display ? { ...r, display: j.display } : r);
+          } catch (e) {
+            return crashed('probe', j.display ?? j.o.peer, e);
+          }
+        },
+        () => tick('probe'),
+      );
+      return res;
+    } catch (e) {
+      return [crashed('probe', jobs.map((j) => j.o.peer).join(', '), e)];
+    }
+  };
+
+  const axlPart = async (): Promise<TargetResult<DoctorData>[]> => {
+    const a = cfg.axl;
+    if (!a || !plan.axl) return [];
+    try {
+      const r = await axlVerify({
+        server: a.server,
+        user: a.user,
+        password: plan.axl.password,
+        expect: a.expect,
+        ...(plan.axl.ca ? { ca: plan.axl.ca, caSource: a.ca } : {}),
+        insecure: a.insecure,
+        all: a.all,
+        ...(cfg.timeouts.axl ?? dflt ? { timeoutMs: cfg.timeouts.axl ?? dflt } : {}),
+      });
+      return [wrap('axl', r)];
+    } catch (e) {
+      return [crashed('axl', a.server, e)];
+    } finally {
+      tick('axl');
+    }
+  };
+
+  let dnsT: TargetResult<DoctorData>[], probeT: TargetResult<DoctorData>[], axlT: TargetResult<DoctorData>[];
+  try {
+    [dnsT, probeT, axlT] = await Promise.all([dnsPart(), probePart(), axlPart()]);
+  } finally {
+    shared?.close();
+  }
+  const live = [...dnsT, ...probeT, ...axlT];
+  const used = new Set<number>();
+  for (const t of live) applyIgnore(t, cfg.ignore, used);
+
+  const runs: Array<{ source: string; run: RunResult }> = [];
+  for (const [check, ts] of [['dns', dnsT], ['probe', probeT], ['axl', axlT]] as const) {
+    if (ts.length) runs.push({ source: CHECK_COMMAND[check], run: miniRun(CHECK_COMMAND[check], ts.map(unwrap), started) });
+  }
+
+  // Diagnose: the logs, plus every live result, so rules on finding ids explain the symptoms.
+  let diag: TargetResult<DoctorData>[] = [];
+  if (cfg.logs.length || runs.length) {
+    try {
+      const res = await diagnose({
+        paths: cfg.logs,
+        results: runs,
+        ...(cfg.rulesFile ? { rulesFile: cfg.rulesFile } : {}),
+        target: 'diagnosis',
+        ...(opts.now !== undefined ? { now: opts.now } : {}),
+      });
+      diag = res.map((t) => wrap('diagnose', t));
+    } catch (e) {
+      diag = [crashed('diagnose', 'diagnosis', e)];
+    }
+    for (const t of diag) applyIgnore(t, cfg.ignore, used);
+  }
+  tick('diagnose');
+
+  const targets = [...live, ...diag];
+  const unused = unusedIgnores(cfg.ignore, used);
+  if (unused.length) {
+    const where = cfg.file ?? 'config';
+    targets.push(
+      targetResult<DoctorData>(
+        where,
+        unused.map(({ entry, index }) =>
+          finding({
+            id: 'doctor.ignore.unused',
+            severity: 'info',
+            target: where,
+            title: `ignore[${index}] (${entry.id}${entry.target ? ` on ${entry.target}` : ''}) matched no finding`,
+            detail: 'The problem it silenced is gone (or the id is misspelt); an ignore entry that is no longer needed hides the next occurrence.',
+            evidence: [{ label: 'reason', value: entry.reason }],
+            fix: 'Remove the entry from the config file if the problem is fixed.',
+          }),
+        ),
+        { check: 'doctor' },
+      ),
+    );
+  }
+
+  const options: Record<string, unknown> = {
+    config: cfg.file ?? null,
+    domains: cfg.domains,
+    partners: cfg.partners.length,
+    expresswayE: cfg.expresswayE.map((e) => (e.port ? `${e.host}:${e.port}` : e.host)),
+    resolver: cfg.dns.doh ?? (cfg.dns.resolvers?.join(', ') || 'system'),
+    allowPrivate: cfg.dns.allowPrivate,
+    probe: cfg.probe.enabled,
+    from: cfg.probe.from ?? null,
+    secret: plan.secret ? 'given' : 'none',
+    axl: cfg.axl ? { server: cfg.axl.server, user: cfg.axl.user, expect: cfg.axl.expect } : null,
+    logs: cfg.logs.length,
+    ignore: cfg.ignore.map((i) => ({ ...i })),
+    concurrency: cfg.concurrency,
+    timeouts: { dns: dnsTimeout, probe: probePhase ?? DEFAULT_TIMEOUTS.tcp, dialback: dialbackTimeout ?? null, axl: cfg.timeouts.axl ?? dflt ?? null },
+  };
+  return { targets, runs, options };
+}
