@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+process.env.XFED_UNBOUND_LOG_QUERIES ??= '0'; // query logging would slow the server under test
 const { startUnbound, labDir } = await import(join(root, 'dist/test/helpers/servers.js'));
 const N = Number(process.argv[2] ?? 1000);
 const DELAY = Number(process.argv[3] ?? 20);

@@ -204,22 +204,31 @@ function decode(buf: Buffer): Decoded | undefined {
 interface Pending {
   qname: string;
   qtype: number;
-  resolve: (d: Decoded) => void;
+  msg: Buffer;
+  /** performance.now() of the next retransmission, and of giving up. */
+  resend: number;
+  deadline: number;
+  every: number;
+  resolve: (d: Decoded | 'TIMEOUT') => void;
 }
 
 /**
  * One connected UDP socket per resolver: the kernel drops datagrams from any
  * other sender, sends skip the per-datagram address handling, and answers are
- * matched by id and question.
+ * matched by id and question. One sweeping timer per socket retransmits and
+ * times questions out, instead of a timer per question.
  */
 class UdpChannel {
   private sock: UdpSocket;
+  private connected = false;
   private ready: Promise<void>;
   private pending = new Map<number, Pending>();
+  private sweeper: NodeJS.Timeout | undefined;
   /** Questions in flight are capped: a burst larger than the socket buffers is dropped, and each drop costs a retransmission. */
   private inFlight = 0;
   private waiting: Array<() => void> = [];
   static readonly MAX_IN_FLIGHT = 64;
+  static readonly SWEEP_MS = 50;
 
   constructor(to: ResolverAddress) {
     this.sock = createSocket(isIP(to.address) === 6 ? 'udp6' : 'udp4');
@@ -229,12 +238,12 @@ class UdpChannel {
       const p = this.pending.get(d.id);
       // Ignore stray or spoofed answers: not the question we asked.
       if (!p || d.qname !== p.qname || d.qtype !== p.qtype) return;
-      this.pending.delete(d.id);
-      p.resolve(d);
+      this.settle(d.id, p, d);
     });
     this.sock.on('error', () => {});
     this.ready = new Promise((resolve) => {
       this.sock.connect(to.port, to.address, () => {
+        this.connected = true;
         try {
           this.sock.setRecvBufferSize(1 << 20);
         } catch {
@@ -249,12 +258,30 @@ class UdpChannel {
   async query(name: string, type: RRType, timeout: number): Promise<Decoded | 'TIMEOUT'> {
     if (this.inFlight >= UdpChannel.MAX_IN_FLIGHT) await new Promise<void>((r) => this.waiting.push(r));
     this.inFlight++;
-    try {
-      await this.ready;
-      return await this.send(name, type, timeout);
-    } finally {
-      this.inFlight--;
-      this.waiting.shift()?.();
+    if (!this.connected) await this.ready;
+    return this.send(name, type, timeout);
+  }
+
+  private settle(id: number, p: Pending, v: Decoded | 'TIMEOUT'): void {
+    this.pending.delete(id);
+    this.inFlight--;
+    this.waiting.shift()?.();
+    if (this.pending.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+    p.resolve(v);
+  }
+
+  /** Retransmits every second (or every third of the budget, if shorter) until the budget is spent. */
+  private sweep(): void {
+    const now = performance.now();
+    for (const [id, p] of this.pending) {
+      if (now >= p.deadline) this.settle(id, p, 'TIMEOUT');
+      else if (now >= p.resend) {
+        p.resend = now + p.every;
+        this.sock.send(p.msg);
+      }
     }
   }
 
@@ -262,33 +289,23 @@ class UdpChannel {
     let id = randomInt(0x10000);
     while (this.pending.has(id)) id = (id + 1) & 0xffff;
     const msg = encodeQuery(id, name, type);
+    const now = performance.now();
+    const every = Math.min(1000, timeout / 3);
     return new Promise((resolve) => {
-      // One timer a question: it retransmits every second (or every third of the
-      // budget, if shorter) and gives up when the budget is spent.
-      const every = Math.min(1000, timeout / 3);
-      const deadline = performance.now() + timeout;
-      let timer: NodeJS.Timeout;
-      const done = (v: Decoded | 'TIMEOUT') => {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        resolve(v);
-      };
-      const tick = () => {
-        const left = deadline - performance.now();
-        if (left <= 1) return done('TIMEOUT');
-        this.sock.send(msg);
-        timer = setTimeout(tick, Math.min(every, left));
-      };
-      this.pending.set(id, { qname: normName(name), qtype: TYPE_CODES[type], resolve: done });
-      tick();
+      this.pending.set(id, { qname: normName(name), qtype: TYPE_CODES[type], msg, resend: now + every, deadline: now + timeout, every, resolve });
+      if (!this.sweeper) {
+        // Referenced on purpose: while questions are pending it keeps the process alive; it stops when none are.
+        this.sweeper = setInterval(() => this.sweep(), Math.min(UdpChannel.SWEEP_MS, every / 2));
+      }
+      this.sock.send(msg);
     });
   }
 
   close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
     this.sock.close();
   }
 }
-
 
 function tcpQuery(to: ResolverAddress, name: string, type: RRType, timeout: number): Promise<Decoded | 'TIMEOUT' | Error> {
   return new Promise((resolve) => {
