@@ -209,7 +209,14 @@ interface Pending {
   resend: number;
   deadline: number;
   every: number;
-  resolve: (d: Decoded | 'TIMEOUT') => void;
+  resolve: (d: UdpOutcome) => void;
+}
+
+/** An answer, a timeout, or a resolver known to be unusable. */
+type UdpOutcome = Decoded | 'TIMEOUT' | { rcode: 'TIMEOUT' | 'NETERR'; error: string };
+
+function isDecoded(v: UdpOutcome | Error): v is Decoded {
+  return typeof v === 'object' && !(v instanceof Error) && 'id' in v;
 }
 
 /**
@@ -224,6 +231,11 @@ class UdpChannel {
   private ready: Promise<void>;
   private pending = new Map<number, Pending>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Set when the resolver is known to be unusable: every question fails at once with it. */
+  private dead: { rcode: 'TIMEOUT' | 'NETERR'; error: string } | undefined;
+  private answered = 0;
+  private timedOut = 0;
+  static readonly DEAD_AFTER_TIMEOUTS = 8;
   /** Questions in flight are capped: a burst larger than the socket buffers is dropped, and each drop costs a retransmission. */
   private inFlight = 0;
   private waiting: Array<() => void> = [];
@@ -238,9 +250,14 @@ class UdpChannel {
       const p = this.pending.get(d.id);
       // Ignore stray or spoofed answers: not the question we asked.
       if (!p || d.qname !== p.qname || d.qtype !== p.qtype) return;
+      this.answered++;
       this.settle(d.id, p, d);
     });
-    this.sock.on('error', () => {});
+    // On a connected socket, an ICMP "port unreachable" surfaces as ECONNREFUSED: nothing listens there.
+    this.sock.on('error', (e: NodeJS.ErrnoException) => {
+      this.dead = { rcode: 'NETERR', error: e.code === 'ECONNREFUSED' ? 'connection refused (no DNS server listens there)' : e.message };
+      for (const [id, p] of this.pending) this.settle(id, p, this.dead);
+    });
     this.ready = new Promise((resolve) => {
       this.sock.connect(to.port, to.address, () => {
         this.connected = true;
@@ -255,14 +272,18 @@ class UdpChannel {
     this.sock.unref();
   }
 
-  async query(name: string, type: RRType, timeout: number): Promise<Decoded | 'TIMEOUT'> {
+  async query(name: string, type: RRType, timeout: number): Promise<UdpOutcome> {
     if (this.inFlight >= UdpChannel.MAX_IN_FLIGHT) await new Promise<void>((r) => this.waiting.push(r));
+    if (this.dead) {
+      this.waiting.shift()?.();
+      return this.dead;
+    }
     this.inFlight++;
     if (!this.connected) await this.ready;
     return this.send(name, type, timeout);
   }
 
-  private settle(id: number, p: Pending, v: Decoded | 'TIMEOUT'): void {
+  private settle(id: number, p: Pending, v: UdpOutcome): void {
     this.pending.delete(id);
     this.inFlight--;
     this.waiting.shift()?.();
@@ -277,7 +298,14 @@ class UdpChannel {
   private sweep(): void {
     const now = performance.now();
     for (const [id, p] of this.pending) {
-      if (now >= p.deadline) this.settle(id, p, 'TIMEOUT');
+      if (now >= p.deadline) {
+        // A resolver that has answered nothing after several full timeouts is down: fail the rest at once
+        // rather than making a long list wait out one timeout per question.
+        if (++this.timedOut >= UdpChannel.DEAD_AFTER_TIMEOUTS && this.answered === 0) {
+          this.dead = { rcode: 'TIMEOUT', error: `no answer to any of ${this.timedOut} questions; resolver considered down` };
+        }
+        this.settle(id, p, 'TIMEOUT');
+      }
       else if (now >= p.resend) {
         p.resend = now + p.every;
         this.sock.send(p.msg);
@@ -285,7 +313,7 @@ class UdpChannel {
     }
   }
 
-  private send(name: string, type: RRType, timeout: number): Promise<Decoded | 'TIMEOUT'> {
+  private send(name: string, type: RRType, timeout: number): Promise<UdpOutcome> {
     let id = randomInt(0x10000);
     while (this.pending.has(id)) id = (id + 1) & 0xffff;
     const msg = encodeQuery(id, name, type);
@@ -392,8 +420,8 @@ export class DnsClient {
     const base = { name: normName(name), type, resolver: formatResolver(r), records: [], authority: [], authoritative: false, truncated: false };
     let truncated = false;
     let transport: 'udp' | 'tcp' = this.tcp ? 'tcp' : 'udp';
-    let res: Decoded | 'TIMEOUT' | Error = this.tcp ? await tcpQuery(r, name, type, this.timeout) : await this.channel(r).query(name, type, this.timeout);
-    if (!this.tcp && res !== 'TIMEOUT' && !(res instanceof Error) && res.tc) {
+    let res: UdpOutcome | Error = this.tcp ? await tcpQuery(r, name, type, this.timeout) : await this.channel(r).query(name, type, this.timeout);
+    if (!this.tcp && isDecoded(res) && res.tc) {
       truncated = true;
       transport = 'tcp';
       res = await tcpQuery(r, name, type, this.timeout);
@@ -401,6 +429,7 @@ export class DnsClient {
     const ms = round(performance.now() - t0);
     if (res === 'TIMEOUT') return { ...base, transport, truncated, rcode: 'TIMEOUT', ms, error: `no answer within ${this.timeout} ms` };
     if (res instanceof Error) return { ...base, transport, truncated, rcode: 'NETERR', ms, error: res.message };
+    if (!isDecoded(res)) return { ...base, transport, truncated, rcode: res.rcode, ms, error: res.error };
     return { ...base, transport, truncated, rcode: res.rcode, records: res.records, authority: res.authority, authoritative: res.aa, ms };
   }
 

@@ -1,7 +1,7 @@
-import { redactDeep } from '../core/redact.js';
+import { redact } from '../core/redact.js';
 import type { RunResult } from '../core/result.js';
 
-/** The `--json` document: one object, schema-versioned, secrets redacted. */
+/** The `--json` document: one object, schema-versioned, every string redacted on the way out. */
 export function renderJson(run: RunResult): string {
-  return JSON.stringify(redactDeep(run), null, 2) + '\n';
+  return JSON.stringify(run, (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value), 2) + '\n';
 }
