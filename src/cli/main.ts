@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { XfedError } from '../core/errors.js';
 import { EXIT } from '../core/exit-codes.js';
 import { intOption } from './options.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../core/version.js';
 import { defineCheckDns } from './defs/check-dns.js';
 import { defineDoctor } from './defs/doctor.js';
 import { defineProbe } from './defs/probe.js';

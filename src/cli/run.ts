@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { exitCodeFor } from '../core/exit-codes.js';
-import { SCHEMA_VERSION, summarize, type RunResult, type TargetResult } from '../core/result.js';
+import type { RunResult } from '../core/result.js';
 import type { SectionRenderer } from '../report/human.js';
-import { VERSION } from './version.js';
 
 /** Options every command accepts (declared once on the root program). */
 export interface GlobalOptions {
@@ -27,22 +25,7 @@ export function globalOptions(cmd: Command): GlobalOptions {
   };
 }
 
-/** Assembles the RunResult for a finished command. */
-export function buildRun<D>(command: string, options: Record<string, unknown>, targets: TargetResult<D>[], startedAt: Date, strict: boolean): RunResult<D> {
-  const summary = summarize(targets);
-  return {
-    schema: SCHEMA_VERSION,
-    tool: 'xfed',
-    version: VERSION,
-    command,
-    startedAt: startedAt.toISOString(),
-    durationMs: Math.round((Date.now() - startedAt.getTime()) * 10) / 10,
-    options,
-    targets,
-    summary,
-    exitCode: exitCodeFor(summary, strict),
-  };
-}
+export { buildRun } from '../core/result.js';
 
 /** Renders a run on stdout (JSON or human) and returns its exit code. */
 export async function emit(run: RunResult, g: GlobalOptions, section?: SectionRenderer): Promise<number> {

@@ -4,6 +4,8 @@
  * input -> check -> findings -> report: checks build these plain objects and
  * never print; the report layer renders the same data as text, JSON, JUnit...
  */
+import { exitCodeFor } from './exit-codes.js';
+import { VERSION } from './version.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -84,6 +86,23 @@ export interface RunResult<D = unknown> {
   summary: Summary;
   /** The exit code xfed exits with for this run. */
   exitCode: number;
+}
+
+/** Assembles the RunResult of a finished command (or of one check inside `xfed doctor`). */
+export function buildRun<D>(command: string, options: Record<string, unknown>, targets: TargetResult<D>[], startedAt: Date, strict: boolean): RunResult<D> {
+  const summary = summarize(targets);
+  return {
+    schema: SCHEMA_VERSION,
+    tool: 'xfed',
+    version: VERSION,
+    command,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round((Date.now() - startedAt.getTime()) * 10) / 10,
+    options,
+    targets,
+    summary,
+    exitCode: exitCodeFor(summary, strict),
+  };
 }
 
 export function finding(f: Omit<Finding, 'evidence' | 'fix' | 'detail'> & Partial<Pick<Finding, 'evidence' | 'fix' | 'detail'>>): Finding {

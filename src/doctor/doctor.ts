@@ -5,10 +5,8 @@
  * fixes. It reuses the commands' own cores and never prints.
  */
 import { isIP } from 'node:net';
-import { finding, targetResult, type RunResult, type TargetResult } from '../core/result.js';
+import { buildRun, finding, targetResult, type RunResult, type TargetResult } from '../core/result.js';
 import { XfedError } from '../core/errors.js';
-import { VERSION } from '../cli/version.js';
-import { SCHEMA_VERSION, summarize } from '../core/result.js';
 import { DnsClient } from '../dns/client.js';
 import { checkDomains } from '../dns/check.js';
 import { parseDomain } from '../dns/names.js';
@@ -96,22 +94,6 @@ function wrap(check: CheckName, t: TargetResult): TargetResult<DoctorData> {
   else if (check === 'diagnose') data.diagnose = d.diagnose;
   else data[check as 'probe' | 'axl'] = t.data;
   return { ...t, data };
-}
-
-function miniRun(command: string, targets: TargetResult[], startedAt: Date): RunResult {
-  const summary = summarize(targets);
-  return {
-    schema: SCHEMA_VERSION,
-    tool: 'xfed',
-    version: VERSION,
-    command,
-    startedAt: startedAt.toISOString(),
-    durationMs: Math.round((Date.now() - startedAt.getTime()) * 10) / 10,
-    options: {},
-    targets,
-    summary,
-    exitCode: summary.errors ? 1 : 0,
-  };
 }
 
 /**
@@ -246,7 +228,7 @@ export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): 
 
   const runs: Array<{ source: string; run: RunResult }> = [];
   for (const [check, ts] of [['dns', dnsT], ['probe', probeT], ['axl', axlT]] as const) {
-    if (ts.length) runs.push({ source: CHECK_COMMAND[check], run: miniRun(CHECK_COMMAND[check], ts.map(unwrap), started) });
+    if (ts.length) runs.push({ source: CHECK_COMMAND[check], run: buildRun(CHECK_COMMAND[check], {}, ts.map(unwrap), started, false) });
   }
 
   // Diagnose: the logs, plus every live result, so rules on finding ids explain the symptoms.

@@ -46,7 +46,6 @@ export function renderTarget(t: TargetResult, style: Style, opts: HumanOptions, 
 
 /** Human rendering of a whole run: one block per target, then a summary table and line. */
 export function renderHuman(run: RunResult, style: Style, opts: HumanOptions, section?: SectionRenderer): string {
-  const { c } = style;
   const lines: string[] = [];
   const many = run.targets.length > 1;
   // With many targets, the detailed blocks are for the ones that need attention.
@@ -69,15 +68,22 @@ export function renderHuman(run: RunResult, style: Style, opts: HumanOptions, se
     }
     if (!opts.quiet) lines.push(...table(rows, style), '');
   }
+  lines.push(summaryLine(run, style));
+  return lines.join('\n') + '\n';
+}
+
+/** The closing line of every human report: counts, time and exit code (`extra` parts go before the time). */
+export function summaryLine(run: RunResult, style: Style, extra: string[] = []): string {
+  const { c } = style;
   const s = run.summary;
   const parts = [
     `${s.targets} target${s.targets === 1 ? '' : 's'}`,
     s.errors ? c.red(`${s.errors} error${s.errors === 1 ? '' : 's'}`) : '0 errors',
     s.warnings ? c.yellow(`${s.warnings} warning${s.warnings === 1 ? '' : 's'}`) : '0 warnings',
     `${s.info} info`,
+    ...extra,
   ];
-  lines.push(`${c.bold(run.command)}: ${parts.join(', ')} in ${formatDuration(run.durationMs)} (exit ${run.exitCode})`);
-  return lines.join('\n') + '\n';
+  return `${c.bold(run.command)}: ${parts.join(', ')} in ${formatDuration(run.durationMs)} (exit ${run.exitCode})`;
 }
 
 export function formatDuration(ms: number): string {

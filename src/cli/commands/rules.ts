@@ -5,7 +5,7 @@ import { renderRule } from '../../diagnose/doc.js';
 import type { RuleSpec } from '../../diagnose/types.js';
 import { makeStyle, table, wantColor } from '../../report/style.js';
 import { globalOptions, write } from '../run.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../core/version.js';
 
 async function rulesFor(opts: Record<string, unknown>, cmd: Command): Promise<RuleSpec[]> {
   const file = opts.rules ?? cmd.optsWithGlobals().rules;

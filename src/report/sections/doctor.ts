@@ -4,7 +4,7 @@
  * Each target's facts are drawn by its own command's section renderer.
  */
 import type { RunResult, TargetResult } from '../../core/result.js';
-import { formatDuration, renderTarget, type HumanOptions, type SectionRenderer } from '../human.js';
+import { renderTarget, summaryLine, type HumanOptions, type SectionRenderer } from '../human.js';
 import { table, type Style } from '../style.js';
 import { axlSection } from './axl-verify.js';
 import { dnsSection } from './check-dns.js';
@@ -113,15 +113,7 @@ export function renderDoctorHuman(run: RunResult, style: Style, opts: DoctorHuma
     lines.push('');
   }
 
-  const s = run.summary;
-  const parts = [
-    `${s.targets} target${s.targets === 1 ? '' : 's'}`,
-    s.errors ? c.red(`${s.errors} error${s.errors === 1 ? '' : 's'}`) : '0 errors',
-    s.warnings ? c.yellow(`${s.warnings} warning${s.warnings === 1 ? '' : 's'}`) : '0 warnings',
-    `${s.info} info`,
-    ...(ignored.length ? [`${ignored.length} ignored`] : []),
-  ];
-  lines.push(`${c.bold(run.command)}: ${parts.join(', ')} in ${formatDuration(run.durationMs)} (exit ${run.exitCode})`);
+  lines.push(summaryLine(run, style, ignored.length ? [`${ignored.length} ignored`] : []));
   if (opts.footer) lines.push(opts.footer);
   return lines.join('\n') + '\n';
 }
