@@ -36,11 +36,12 @@ export function buildProgram(): Command {
     .showSuggestionAfterError()
     .exitOverride();
   program.configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
+  // The order of `xfed --help`: the checks in the order of a federation fix, then the whole run.
   defineCheckDns(program);
-  defineDoctor(program);
   defineProbe(program);
-  defineDiagnose(program);
   defineAxlVerify(program);
+  defineDiagnose(program);
+  defineDoctor(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
   return program;
 }

@@ -4,7 +4,6 @@ import { defineDialback } from './dialback.js';
 
 /** `xfed probe` and its companion `xfed dialback key|verify`. */
 export function defineProbe(program: Command): void {
-  defineDialback(program);
   program
     .command('probe')
     .description('open a real server-to-server session with a peer: DNS, TCP, stream, STARTTLS/direct TLS, certificate, Server Dialback')
@@ -40,4 +39,5 @@ Examples:
       const { probeCommand } = await import('../commands/probe.js');
       process.exitCode = await probeCommand(peers, opts, cmd);
     });
+  defineDialback(program);
 }
