@@ -244,7 +244,8 @@ function evaluateKind(s: DnsSection, kind: 'server' | 'client', add: Add, src: s
 
   // No records at all (and DNS did answer): peers fall back to the domain itself.
   if (plainOk && plain.records.length === 0) {
-    if (directOk && direct.records.length === 0) {
+    // A "." direct-TLS record only says "use the STARTTLS records" (XEP-0368): it does not count as one.
+    if (directOk && direct.records.every(isDecline)) {
       const sev: Severity = kind === 'client' ? 'warning' : hasDomainAddr ? 'warning' : 'error';
       add({
         id: kind === 'server' ? 'dns.srv.missing' : 'dns.client.missing',
@@ -257,7 +258,9 @@ function evaluateKind(s: DnsSection, kind: 'server' | 'client', add: Add, src: s
           : `Peers find no SRV record and no address for the domain itself, so nothing can connect to ${s.unicode}.`,
         evidence: [
           { label: 'SRV', value: `${plain.name}: ${plain.rcode === 'NXDOMAIN' ? 'NXDOMAIN' : 'no records (NODATA)'}`, source: src },
-          { label: 'SRV', value: `${direct.name}: ${direct.rcode === 'NXDOMAIN' ? 'NXDOMAIN' : 'no records (NODATA)'}`, source: src },
+          direct.records.length
+            ? srvEvidence(direct.records[0]!, s.domain, src)
+            : { label: 'SRV', value: `${direct.name}: ${direct.rcode === 'NXDOMAIN' ? 'NXDOMAIN' : 'no records (NODATA)'}`, source: src },
           ...domainAddrs,
         ],
         fix:

@@ -229,3 +229,8 @@ test('decodeMessage: malformed answers are refused, never thrown or looped', asy
   assert.equal(m.aa, true);
   assert.deepEqual(m.answers, [{ name: 'a.example', type: 'AAAA', ttl: 300, data: '2001:db8::10', address: '2001:db8::10' }]);
 });
+
+test('evaluateDns: a lone "." _xmpps-server record does not hide a missing _xmpp-server', () => {
+  const declined = entry({ service: 'xmpps-server', tls: 'direct', target: '.', port: 0, rank: 0 });
+  assert.deepEqual(ids(evaluateDns(section([], [declined]))), ['dns.srv.decline:info', 'dns.srv.missing:error']);
+});
