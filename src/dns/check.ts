@@ -3,7 +3,7 @@
  * (observe), then turns it into findings (evaluate, pure and unit-tested).
  */
 import { finding, targetResult, type Evidence, type Finding, type Severity, type TargetResult } from '../core/result.js';
-import { conclusive, type DnsClient, type DnsRecord, type DnsResponse } from './client.js';
+import { answerRecords, conclusive, type DnsClient, type DnsRecord, type DnsResponse } from './client.js';
 import { classifyAddress, type AddressClass } from './address.js';
 import { isIP } from 'node:net';
 import type { DomainName } from './names.js';
@@ -55,6 +55,8 @@ export interface ServiceInfo {
   name: string;
   rcode: string;
   records: SrvEntry[];
+  /** CNAMEs followed from the SRV name itself (`alias -> canonical`), when it is an alias. */
+  aliases?: string[];
 }
 
 export interface DnsSection {
@@ -105,9 +107,8 @@ export async function observeDomain(domain: DomainName, opts: CheckDnsOptions): 
   const infos: ServiceInfo[] = services.map((service, i) => {
     const r = srvResponses[i]!;
     const name = srvName(service, d);
-    const records: SrvEntry[] = r.records
-      .filter((x) => x.type === 'SRV' && x.name === name)
-      .map((x) => ({
+    const { records: srv, aliases } = answerRecords(r, 'SRV');
+    const records: SrvEntry[] = srv.map((x) => ({
         service,
         target: x.target || '.',
         port: x.port ?? 0,
@@ -120,7 +121,7 @@ export async function observeDomain(domain: DomainName, opts: CheckDnsOptions): 
         addresses: [],
         resolvable: null,
       }));
-    return { service, name, rcode: r.rcode, records };
+    return { service, name, rcode: r.rcode, records, ...(aliases.length ? { aliases } : {}) };
   });
 
   // Rank server and client sets separately, each merged per XEP-0368.
@@ -137,8 +138,7 @@ export async function observeDomain(domain: DomainName, opts: CheckDnsOptions): 
     const res = byTarget.get(e.target);
     if (!res) continue;
     e.addresses = res.addresses.map(addrInfo);
-    const cname = res.responses.flatMap((r) => r.records).find((x) => x.type === 'CNAME' && x.name === e.target);
-    if (cname) e.cname = `${e.target} -> ${cname.target}`;
+    if (res.cnames.length) e.cname = res.cnames.map((c) => c.split(' -> ')[1]).reduce((chain, t) => `${chain} -> ${t}`, e.target);
     e.resolvable = e.addresses.length > 0 ? true : res.responses.every(conclusive) ? false : null;
   }
 
@@ -185,7 +185,7 @@ export function evaluateDns(s: DnsSection, opts: { allowPrivate?: boolean; inclu
   const src = s.resolver;
   const add = (f: Omit<Parameters<typeof finding>[0], 'target'>) => out.push(finding({ phase: 'dns', ...f, target }));
 
-  const failed = s.queries.filter((q) => !['NOERROR', 'NXDOMAIN'].includes(q.rcode));
+  const failed = s.queries.filter((q) => !conclusive(q));
   if (failed.length) {
     add({
       id: 'dns.resolver.failed',
@@ -236,8 +236,8 @@ function evaluateKind(s: DnsSection, kind: 'server' | 'client', add: Add, src: s
   const direct = s.services.find((x) => x.service === directName);
   if (!plain || !direct) return;
   const stdPort = STANDARD_PORT[plainName]!;
-  const plainOk = ['NOERROR', 'NXDOMAIN'].includes(plain.rcode);
-  const directOk = ['NOERROR', 'NXDOMAIN'].includes(direct.rcode);
+  const plainOk = conclusive(plain);
+  const directOk = conclusive(direct);
   const usable = [...plain.records, ...direct.records].filter((e) => !isDecline(e));
   const hasDomainAddr = s.domainAddresses.length > 0;
   const domainAddrs = s.domainAddresses.map((a) => ({ label: a.family === 6 ? 'AAAA' : 'A', value: `${s.domain} ${addrText(a)}`, source: src }));
@@ -245,7 +245,10 @@ function evaluateKind(s: DnsSection, kind: 'server' | 'client', add: Add, src: s
   // No records at all (and DNS did answer): peers fall back to the domain itself.
   if (plainOk && plain.records.length === 0) {
     // A "." direct-TLS record only says "use the STARTTLS records" (XEP-0368): it does not count as one.
-    if (directOk && direct.records.every(isDecline)) {
+    // Without an answer about the domain's own addresses, whether peers can fall back is unknown:
+    // dns.resolver.failed says so, and nothing is reported missing.
+    const fallbackKnown = hasDomainAddr || conclusive({ rcode: s.domainRcode });
+    if (directOk && direct.records.every(isDecline) && fallbackKnown) {
       const sev: Severity = kind === 'client' ? 'warning' : hasDomainAddr ? 'warning' : 'error';
       add({
         id: kind === 'server' ? 'dns.srv.missing' : 'dns.client.missing',
@@ -287,9 +290,11 @@ function evaluateKind(s: DnsSection, kind: 'server' | 'client', add: Add, src: s
     if (declines.length === 0) continue;
     const alone = declines.length === info.records.length;
     const isPlain = info.service === plainName;
+    // Declining STARTTLS while direct-TLS targets work leaves XEP-0368 peers a way in: a warning, not an error.
+    const directWorks = direct.records.some((e) => !isDecline(e));
     add({
       id: 'dns.srv.decline',
-      severity: !alone ? 'warning' : isPlain && kind === 'server' ? 'error' : 'info',
+      severity: !alone ? 'warning' : isPlain && kind === 'server' ? (directWorks ? 'warning' : 'error') : 'info',
       title: alone
         ? isPlain
           ? `${info.name} has target ".": the domain declares it does not offer this service`
@@ -297,7 +302,9 @@ function evaluateKind(s: DnsSection, kind: 'server' | 'client', add: Add, src: s
         : `${info.name} mixes a "." target with other records`,
       detail: alone
         ? isPlain
-          ? 'RFC 2782: a "." target means the service is decidedly not available. Peers will not connect and will not fall back to the domain.'
+          ? directWorks
+            ? 'RFC 2782: a "." target means the service is decidedly not available. Only peers that implement XEP-0368 direct TLS can connect (Cisco Expressway does not).'
+            : 'RFC 2782: a "." target means the service is decidedly not available. Peers will not connect and will not fall back to the domain.'
           : 'XEP-0368: a "." target for the direct TLS service means peers should use the STARTTLS records instead. This is fine if intended.'
         : 'RFC 2782 allows "." only as the single record of a name. Peers handle the mix inconsistently.',
       evidence: info.records.map((e) => srvEvidence(e, s.domain, src)),
@@ -349,7 +356,7 @@ function evaluateKind(s: DnsSection, kind: 'server' | 'client', add: Add, src: s
         title: `SRV target ${e.target} is an alias (CNAME)`,
         detail: 'RFC 2782 forbids SRV targets that are aliases; some XMPP servers refuse to follow them and certificate checks may use the wrong name.',
         evidence: [where, { label: 'CNAME', value: e.cname, source: src }],
-        fix: `Point the SRV record at the canonical name (${e.cname.split(' -> ')[1]}) or replace the CNAME with A/AAAA records.`,
+        fix: `Point the SRV record at the canonical name (${e.cname.split(' -> ').pop()}) or replace the CNAME with A/AAAA records.`,
         references: [RFC2782],
       });
     }

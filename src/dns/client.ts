@@ -53,8 +53,25 @@ export interface DnsResponse {
 }
 
 /** An answer is conclusive when the server said yes (NOERROR) or no (NXDOMAIN). */
-export function conclusive(r: DnsResponse): boolean {
+export function conclusive(r: { rcode: string }): boolean {
   return r.rcode === 'NOERROR' || r.rcode === 'NXDOMAIN';
+}
+
+/**
+ * The records of `type` that answer the question, following the CNAME chain in
+ * the answer from the name asked (a resolver returns `alias CNAME name` then the
+ * records of `name`), and the aliases met on the way.
+ */
+export function answerRecords(r: Pick<DnsResponse, 'name' | 'records'>, type: string): { records: DnsRecord[]; aliases: string[] } {
+  let owner = r.name.toLowerCase();
+  const aliases: string[] = [];
+  for (let hops = 0; hops < 8; hops++) {
+    const cname = r.records.find((x) => x.type === 'CNAME' && x.name === owner && x.target);
+    if (!cname || cname.target === owner) break;
+    aliases.push(`${owner} -> ${cname.target}`);
+    owner = cname.target!;
+  }
+  return { records: r.records.filter((x) => x.type === type && x.name === owner), aliases };
 }
 
 export interface ResolverAddress {

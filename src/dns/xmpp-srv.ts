@@ -3,7 +3,7 @@
  * XEP-0368 merge of `_xmpps-` and `_xmpp-` records and the fallback to the
  * domain itself on the standard port.
  */
-import { conclusive, type DnsClient, type DnsResponse } from './client.js';
+import { answerRecords, conclusive, type DnsClient, type DnsResponse } from './client.js';
 import { isDecline, orderSrv, STANDARD_PORT, tlsModeOf, type XmppService } from './srv.js';
 
 export interface XmppTarget {
@@ -39,16 +39,17 @@ export async function resolveTargets(
   const [rPlain, rDirect] = await Promise.all([client.query(srvName(plain, domain), 'SRV'), client.query(srvName(direct, domain), 'SRV')]);
   const failed = !conclusive(rPlain) || !conclusive(rDirect);
   const srv = (r: DnsResponse, service: XmppService) =>
-    r.records
-      .filter((x) => x.type === 'SRV' && x.name === srvName(service, domain).toLowerCase())
-      .map((x) => ({ service, host: x.target ?? '', port: x.port ?? 0, priority: x.priority ?? 0, weight: x.weight ?? 0, tls: tlsModeOf(service), fallback: false }));
+    answerRecords(r, 'SRV')
+      .records.map((x) => ({ service, host: x.target ?? '', port: x.port ?? 0, priority: x.priority ?? 0, weight: x.weight ?? 0, tls: tlsModeOf(service), fallback: false }));
   const plainRecs = srv(rPlain, plain);
   const directRecs = srv(rDirect, direct);
   // A lone "." target declines the service; for _xmpp-server it also forbids the fallback.
   const plainDeclined = plainRecs.length > 0 && plainRecs.every((r) => isDecline({ target: r.host }));
   const usable = [...plainRecs, ...directRecs].filter((r) => !isDecline({ target: r.host }));
   const targets: XmppTarget[] = orderSrv(usable, opts.random);
-  if (targets.length === 0 && !plainDeclined && !failed && directRecs.length === 0) {
+  // RFC 6120 §3.2.2 fallback, unless "." declined the service; a lone "." for direct TLS only means
+  // "use the STARTTLS records" (XEP-0368), so it does not prevent it.
+  if (targets.length === 0 && !plainDeclined && !failed && directRecs.every((r) => isDecline({ target: r.host }))) {
     targets.push({ service: plain, host: domain, port: STANDARD_PORT[plain]!, priority: 0, weight: 0, tls: 'starttls', fallback: true });
   }
   return { targets, responses: [rPlain, rDirect], failed };
@@ -78,10 +79,9 @@ export async function resolveAddresses(client: DnsClient, host: string): Promise
   const addresses: ResolvedAddress[] = [];
   const cnames = new Set<string>();
   for (const [r, type, family] of [[aaaa, 'AAAA', 6], [a, 'A', 4]] as const) {
-    for (const rec of r.records) {
-      if (rec.type === type && rec.address) addresses.push({ address: rec.address, family, ttl: rec.ttl });
-      if (rec.type === 'CNAME') cnames.add(`${rec.name} -> ${rec.target}`);
-    }
+    const { records, aliases } = answerRecords(r, type);
+    for (const rec of records) if (rec.address) addresses.push({ address: rec.address, family, ttl: rec.ttl });
+    for (const alias of aliases) cnames.add(alias);
   }
   return { addresses, responses: [a, aaaa], cnames: [...cnames] };
 }

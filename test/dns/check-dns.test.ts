@@ -48,6 +48,7 @@ const CASES: Array<[string, string[], number]> = [
   ['iptarget.example', ['dns.srv.target-ip:error'], 1],
   ['nosuch.example', ['dns.domain.nxdomain:error'], 1],
   ['outside-the-zone.org', ['dns.resolver.failed:error'], 1],
+  ['srvalias.example', [], 0],
 ];
 
 for (const [domain, expected, code] of CASES) {

@@ -234,3 +234,33 @@ test('evaluateDns: a lone "." _xmpps-server record does not hide a missing _xmpp
   const declined = entry({ service: 'xmpps-server', tls: 'direct', target: '.', port: 0, rank: 0 });
   assert.deepEqual(ids(evaluateDns(section([], [declined]))), ['dns.srv.decline:info', 'dns.srv.missing:error']);
 });
+
+test('evaluateDns: no SRV and a failed A/AAAA lookup is "could not tell", not missing', () => {
+  const s = section([], [], { domainRcode: 'SERVFAIL' });
+  s.queries = [{ name: 'd.example', type: 'A', rcode: 'SERVFAIL', resolver: 'r', transport: 'udp', truncated: false, authoritative: false, ms: 1, records: [] }];
+  assert.deepEqual(ids(evaluateDns(s)), ['dns.resolver.failed:error']);
+});
+
+test('evaluateDns: "." on _xmpp-server is a warning when direct-TLS targets work', () => {
+  const decl = entry({ target: '.', port: 0, rank: 0 });
+  const xs = entry({ service: 'xmpps-server', tls: 'direct', port: 5270 });
+  assert.ok(ids(evaluateDns(section([decl], [xs]))).includes('dns.srv.decline:warning'));
+});
+
+test('answerRecords follows the CNAME chain from the name asked, and only it', async () => {
+  const { answerRecords } = await import('../../src/dns/client.js');
+  const r = {
+    name: '_xmpp-server._tcp.cn.example',
+    records: [
+      { name: '_xmpp-server._tcp.cn.example', type: 'CNAME', ttl: 60, data: '', target: '_xmpp-server._tcp.provider.example' },
+      { name: '_xmpp-server._tcp.provider.example', type: 'SRV', ttl: 60, data: '0 0 5269 xmpp.provider.example', target: 'xmpp.provider.example', port: 5269, priority: 0, weight: 0 },
+      { name: '_xmpp-server._tcp.other.example', type: 'SRV', ttl: 60, data: 'x', target: 'evil.example', port: 5269, priority: 0, weight: 0 },
+    ],
+  };
+  const out = answerRecords(r, 'SRV');
+  assert.deepEqual(out.records.map((x) => x.target), ['xmpp.provider.example']);
+  assert.deepEqual(out.aliases, ['_xmpp-server._tcp.cn.example -> _xmpp-server._tcp.provider.example']);
+  // A CNAME loop ends, it does not spin.
+  const loop = { name: 'a.example', records: [{ name: 'a.example', type: 'CNAME', ttl: 1, data: '', target: 'b.example' }, { name: 'b.example', type: 'CNAME', ttl: 1, data: '', target: 'a.example' }] };
+  assert.deepEqual(answerRecords(loop, 'A').records, []);
+});
