@@ -35,7 +35,9 @@ export async function emit(run: RunResult, g: GlobalOptions, section?: SectionRe
     text = renderJson(run);
   } else {
     const [{ renderHuman }, { makeStyle, wantColor }] = await Promise.all([import('../report/human.js'), import('../report/style.js')]);
-    text = renderHuman(run, makeStyle(wantColor(g.color)), { verbose: g.verbose, quiet: g.quiet }, section);
+    // Section renderers print peer-supplied text (features, dialback answers, AXL rows): redact it all once.
+    const { redact } = await import('../core/redact.js');
+    text = redact(renderHuman(run, makeStyle(wantColor(g.color)), { verbose: g.verbose, quiet: g.quiet }, section));
   }
   await write(process.stdout, text);
   return run.exitCode;

@@ -64,7 +64,12 @@ const ms = int(1, 600_000);
 
 const domainCheck = (v: string) => domainProblem(v);
 const idCheck = (v: string) => (/^[a-z0-9*][a-z0-9*._-]*$/i.test(v) ? undefined : 'not a finding id (letters, digits, dots, dashes, * wildcards)');
-const hostCheck = (v: string) => (/^(\[[0-9a-f:.]+\]|[^\s:/[\]]+)(:\d{1,5})?$/i.test(v) ? undefined : 'expected host or host:port');
+const hostCheck = (v: string) => {
+  const m = /^(\[[0-9a-f:.]+\]|[^\s:/[\]]+)(?::(\d{1,5}))?$/i.exec(v);
+  if (!m) return 'expected host or host:port';
+  if (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65_535)) return 'port must be 1-65535';
+  return undefined;
+};
 
 const PASSWORD_MSG = 'passwords never go in the config file: set XFED_AXL_PASSWORD or use axl.password_file';
 const SECRET_MSG = 'the dialback secret never goes in the config file: set XFED_DIALBACK_SECRET or use probe.secret_file';
@@ -240,8 +245,6 @@ export function parseConfig(text: string, file: string): DoctorConfig {
       all: Boolean(a.all),
     };
   }
-  // Our domain is the natural dialback originating domain.
-  if (!cfg.probe.from && cfg.probe.secretFile && cfg.domains.length) cfg.probe.from = cfg.domains[0];
   if (!cfg.domains.length && !cfg.partners.length && !cfg.axl && !cfg.logs.length) {
     throw new UsageError(`${where}: nothing to check: give domains, partners, axl or logs`);
   }

@@ -143,7 +143,7 @@ export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): 
     for (const peer of cfg.partners) if (!ours.includes(peer)) jobs.push({ o: { ...base, peer } });
     for (const e of cfg.expresswayE) {
       for (const peer of ours) {
-        jobs.push({ o: { ...asStranger, peer, host: e.host, ...(e.port ? { port: e.port } : {}) }, display: `${parseDomain(peer).unicode} via ${e.host}${e.port ? `:${e.port}` : ''}` });
+        jobs.push({ o: { ...asStranger, peer, host: e.host, ...(e.port !== undefined ? { port: e.port } : {}) }, display: `${parseDomain(peer).unicode} via ${e.host}${e.port !== undefined ? `:${e.port}` : ''}` });
       }
     }
   }

@@ -39,9 +39,9 @@ async function readPem(what: string, file: string): Promise<string> {
   return text;
 }
 
-/** Reads a secret: the first line of the file, without its line ending. */
+/** Reads a secret as `probe --secret-file` does: the whole file without one trailing line ending. */
 async function readSecretFile(what: string, file: string): Promise<string> {
-  const v = (await readText(what, file)).split(/\r?\n/)[0] ?? '';
+  const v = (await readText(what, file)).replace(/\r?\n$/, '');
   if (!v) throw new UsageError(`${what} ${file}: the file is empty`);
   return v;
 }
@@ -60,6 +60,8 @@ export async function resolvePlan(config: DoctorConfig, env: NodeJS.ProcessEnv =
   if (p.enabled && (config.domains.length || config.partners.length)) {
     if (p.secretFile) plan.secret = await readSecretFile('probe.secret_file', p.secretFile);
     else if (env[DIALBACK_SECRET_ENV]) plan.secret = env[DIALBACK_SECRET_ENV];
+    // Our domain is the natural dialback originating domain, whichever way the secret came.
+    if (plan.secret && !p.from && config.domains.length) p.from = config.domains[0];
     if (plan.secret && !p.from) throw new UsageError('probe: a dialback secret needs probe.from (or domains) to say whose secret it is');
     if (p.ca.length) plan.probeCa = await Promise.all(p.ca.map((f) => readPem('probe.ca', f)));
   }

@@ -20,7 +20,8 @@ describe('xfed doctor --demo', { concurrency: true }, () => {
   test('JSON: the healthy domain is OK, the broken partner and the AXL user fail, diagnose explains, exit 1, under 5 s', async () => {
     const r = await xfed(['doctor', '--demo', '--json'], { env: { XFED_AXL_PASSWORD: undefined, XFED_DIALBACK_SECRET: undefined } });
     assert.equal(r.code, 1, r.stderr);
-    assert.ok(r.ms < 5000, `demo took ${r.ms} ms`);
+    // The < 5 s target is measured by bench/doctor.mjs; here only "it ends", with room for a busy CI machine.
+    assert.ok(r.ms < 20_000, `demo took ${r.ms} ms`);
     assert.match(r.stderr, /broken on purpose, so xfed exits 1/);
     const doc = json(r);
     assert.deepEqual(schemaErrors(doc), []);
@@ -58,7 +59,9 @@ describe('xfed doctor --demo', { concurrency: true }, () => {
     assert.ok(!doc.targets.some((t: any) => ids(t).includes('dns.srv.port-nonstandard')));
     assert.equal(doc.summary.errors, doc.targets.reduce((n: number, t: any) => n + t.findings.filter((f: any) => f.severity === 'error').length, 0));
     assert.equal(doc.options.secret, 'given', 'the options say a secret was used, never which');
-    assert.ok(!/password/i.test(JSON.stringify(doc.options)));
+    // The demo's AXL password and dialback secret are random 32-hex-digit strings, and dialback keys are
+    // 64 hex digits: none of them, nor any other long hex token, may reach the output.
+    assert.doesNotMatch(r.stdout + r.stderr, /\b[0-9a-f]{32,}\b/);
   });
 
   test('human on stdout plus JSON and JUnit files in the same run', async () => {
@@ -134,6 +137,11 @@ describe('bad input: one line on stderr, exit 2', { concurrency: true }, () => {
     assert.match(r.stderr, /--demo checks the built-in deployment: leave out --config/);
     r = await xfed(['doctor', '--demo', '--format', 'xml']);
     assert.equal(r.code, 2);
+    // An unwritable report file is refused before anything is checked (no demo started, nothing on stdout).
+    r = await xfed(['doctor', '--demo', '--output', 'json=/nonexistent-dir/x.json']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^xfed: cannot write --output \/nonexistent-dir\/x\.json: ENOENT\n$/);
   });
 });
 

@@ -59,7 +59,7 @@ describe('config validation', () => {
     assert.deepEqual(c.expresswayE, [{ host: 'expe1.example.com' }, { host: 'expe2.example.com', port: 5270 }]);
     assert.equal(c.probe.secretFile, '/etc/xfed/secret.txt');
     assert.deepEqual(c.probe.ca, ['/etc/xfed/ca.pem']);
-    assert.equal(c.probe.from, 'xn--bcher-kva.example', 'our first domain is the dialback originating domain');
+    assert.equal(c.probe.from, undefined, 'the default from (our first domain) is set by resolvePlan once the secret is known');
     assert.equal(c.probe.expiryWarnDays, 10);
     assert.deepEqual(c.axl?.expect, ['expe1.example.com'], 'a single value is a one-element list');
     assert.equal(c.axl?.passwordFile, '/etc/xfed/pw');
@@ -317,5 +317,28 @@ describe('schema', () => {
     const bad4 = structuredClone(run) as any;
     bad4.extra = 1;
     assert.ok(schemaErrors(bad4).length > 0, 'no unknown top-level keys');
+  });
+});
+
+describe('review fixes', () => {
+  test('the dialback secret from XFED_DIALBACK_SECRET makes our first domain the probe\'s from', async () => {
+    const c = parseConfig('domains: [ours.example]\npartners: [them.example]\n', 'x.yaml');
+    const plan = await resolvePlan(c, { XFED_DIALBACK_SECRET: 's3cret' });
+    assert.equal(plan.secret, 's3cret');
+    assert.equal(plan.config.probe.from, 'ours.example');
+    // Without our domains nobody can say whose secret it is: still a usage error.
+    await assert.rejects(resolvePlan(parseConfig('partners: [them.example]\n', 'x.yaml'), { XFED_DIALBACK_SECRET: 's3cret' }), UsageError);
+  });
+
+  test('a secret file is read as probe --secret-file reads it (whole file, one trailing newline dropped)', async () => {
+    const f = join(dir, 'secret.txt');
+    writeFileSync(f, 'line one\nline two\n');
+    const c = parseConfig(`domains: [ours.example]\nprobe:\n  secret_file: ${f}\n`, join(dir, 'x.yaml'));
+    assert.equal((await resolvePlan(c, {})).secret, 'line one\nline two');
+  });
+
+  test('expressway_e ports outside 1-65535 are config errors', () => {
+    assert.match(usage('domains: [a.example]\nexpressway_e: ["127.0.0.1:99999"]\n'), /port must be 1-65535/);
+    assert.match(usage('domains: [a.example]\nexpressway_e: ["127.0.0.1:0"]\n'), /port must be 1-65535/);
   });
 });

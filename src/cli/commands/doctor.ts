@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { redact } from '../../core/redact.js';
 import type { RunResult } from '../../core/result.js';
 import { loadConfig } from '../../doctor/config.js';
 import { runDoctor } from '../../doctor/doctor.js';
@@ -63,6 +65,12 @@ export async function doctorCommand(raw: Record<string, unknown>, cmd: Command):
   for (const x of outputs) {
     if (files.has(x.file)) throw new UsageError(`--output ${x.file} is given twice`);
     files.add(x.file);
+    // A report that cannot be written is a usage error now, before anything is checked.
+    try {
+      await (await open(x.file, 'w')).close();
+    } catch (e) {
+      throw new UsageError(`cannot write --output ${x.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   }
   const startedAt = new Date();
 
@@ -91,16 +99,19 @@ export async function doctorCommand(raw: Record<string, unknown>, cmd: Command):
   }
   const run = buildRun('doctor', { ...outcome.options, demo: Boolean(o.demo), format, strict: g.strict }, outcome.targets, startedAt, g.strict);
 
+  const failed: string[] = [];
   for (const x of outputs) {
-    const text = await render(x.format, run, g, false, demo ? DEMO_FOOTER : undefined);
+    const text = redact(await render(x.format, run, g, false, demo ? DEMO_FOOTER : undefined));
     try {
       await writeFile(x.file, text);
     } catch (e) {
-      throw new UsageError(`cannot write --output ${x.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      failed.push(`cannot write --output ${x.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
   const { wantColor } = await import('../../report/style.js');
-  await write(process.stdout, await render(format, run, g, wantColor(g.color), demo ? DEMO_FOOTER : undefined));
+  await write(process.stdout, redact(await render(format, run, g, wantColor(g.color), demo ? DEMO_FOOTER : undefined)));
   if (demo && format !== 'human') await write(process.stderr, `xfed: ${DEMO_FOOTER}\n`);
-  return run.exitCode;
+  // The run is done and stdout has the report; a file that became unwritable meanwhile is xfed's failure.
+  for (const f of failed) await write(process.stderr, `xfed: ${f}\n`);
+  return failed.length ? EXIT.INTERNAL : run.exitCode;
 }
