@@ -400,7 +400,9 @@ export class DnsClient {
       } catch {
         throw new UsageError(`invalid --doh URL "${this.doh}"`);
       }
-      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UsageError(`--doh needs an https:// URL, got "${this.doh}"`);
+      // Plain http only to a DoH proxy on this machine: anything else would be DNS in clear, unverified.
+      const loopback = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i.test(u.hostname);
+      if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) throw new UsageError(`--doh needs an https:// URL (http:// only on loopback), got "${this.doh}"`);
     }
     this.resolvers = opts.resolvers?.length ? opts.resolvers.map(parseResolver) : systemResolvers();
     if (!this.doh && this.resolvers.length === 0) throw new UsageError('no DNS resolver configured on this system: pass --resolver <ip>');

@@ -190,6 +190,7 @@ test('bad input exits 2 with one line on stderr and nothing on stdout', async ()
     ['check-dns', '--timeout', 'soon', 'good.example'],
     ['check-dns', '--file', '/nonexistent/domains.txt'],
     ['check-dns', '--doh', 'ftp://x/', 'good.example'],
+    ['check-dns', '--doh', 'http://dns.example/dns-query', 'good.example'],
     ['check-dns', '--no-such-option', 'good.example'],
     ['no-such-command'],
   ];
