@@ -45,7 +45,3 @@ export function classifyAddress(address: string): AddressClass {
   }
   return 'public';
 }
-
-export function isPublic(address: string): boolean {
-  return classifyAddress(address) === 'public';
-}

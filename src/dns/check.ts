@@ -6,6 +6,7 @@ import { finding, targetResult, type Evidence, type Finding, type Severity, type
 import { answerRecords, conclusive, type DnsClient, type DnsRecord, type DnsResponse } from './client.js';
 import { classifyAddress, type AddressClass } from './address.js';
 import { isIP } from 'node:net';
+import { mapPool } from '../core/pool.js';
 import type { DomainName } from './names.js';
 import { isDecline, rankSrv, STANDARD_PORT, tlsModeOf, type SrvRecord, type XmppService } from './srv.js';
 import { resolveAddresses, srvName } from './xmpp-srv.js';
@@ -436,16 +437,5 @@ export async function checkDomains(
   domains: DomainName[],
   opts: CheckDnsOptions & { concurrency?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<TargetResult<{ dns: DnsSection }>[]> {
-  const results = new Array<TargetResult<{ dns: DnsSection }>>(domains.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < domains.length) {
-      const i = next++;
-      results[i] = await checkDomain(domains[i]!, opts);
-      opts.onProgress?.(++done, domains.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 64, domains.length) }, worker));
-  return results;
+  return mapPool(domains, opts.concurrency ?? 64, (d) => checkDomain(d, opts), opts.onProgress);
 }

@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { buildRun, finding, targetResult, type RunResult, type TargetResult } from '../core/result.js';
 import { XfedError } from '../core/errors.js';
+import { mapPool } from '../core/pool.js';
 import { DnsClient } from '../dns/client.js';
 import { checkDomains } from '../dns/check.js';
 import { parseDomain } from '../dns/names.js';
@@ -48,20 +49,6 @@ export interface DoctorOutcome {
   runs: Array<{ source: string; run: RunResult }>;
   /** The options block of the doctor's RunResult (never secrets). */
   options: Record<string, unknown>;
-}
-
-async function pool<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>, onDone?: () => void): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-      onDone?.();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return out;
 }
 
 /** A check that could not run at all (a bug, or an environment problem) is a finding, not a crash of the whole run. */
@@ -175,7 +162,7 @@ export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): 
     if (!jobs.length) return [];
     try {
       const dns = dnsClient();
-      const res = await pool(
+      const res = await mapPool(
         jobs,
         cfg.concurrency,
         async (j) => {
