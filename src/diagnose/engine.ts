@@ -18,6 +18,8 @@ export interface Hit {
   order: number;
   key: string;
   label?: string;
+  /** For a finding of an xfed result: its severity (the cause is never more severe). */
+  severity?: Severity;
 }
 
 interface Group {
@@ -33,12 +35,15 @@ const MAX_TEXT = 600;
 class RuleState {
   fired = false;
   onlyResults = true;
+  /** The most severe of the result findings matched (results-only causes are capped at it). */
+  resultSeverity: Severity | undefined;
   readonly groups = new Map<string, Group>();
   overflow = 0;
 
   add(hit: Hit): void {
     this.fired = true;
     if (hit.line !== undefined || hit.label === 'file') this.onlyResults = false;
+    if (hit.severity && (!this.resultSeverity || SEVERITY_RANK[hit.severity] < SEVERITY_RANK[this.resultSeverity])) this.resultSeverity = hit.severity;
     const g = this.groups.get(hit.key);
     if (g) {
       g.count++;
@@ -59,11 +64,12 @@ interface Pending {
   deadline?: number;
 }
 
+/** A chain's hits in read order: `step` is the step index, -1 for `unless`. */
 interface ChainState {
-  first: (Hit | undefined)[];
-  last: (Hit | undefined)[];
-  unless?: Hit;
+  events: Array<{ step: number; hit: Hit }>;
 }
+
+const MAX_CHAIN_EVENTS = 20_000;
 
 interface SourceState {
   name: string;
@@ -201,19 +207,13 @@ export class Engine {
             break;
           case 'chain': {
             let cs = this.chains.get(m);
-            if (!cs) this.chains.set(m, (cs = { first: [], last: [] }));
+            if (!cs) this.chains.set(m, (cs = { events: [] }));
             m.steps.forEach((sp, i) => {
               const h = hits.get(sp);
-              if (!h) return;
-              const hit = mk(h);
-              if (!cs.first[i] || cmp(hit, cs.first[i]!) < 0) cs.first[i] = hit;
-              if (!cs.last[i] || cmp(hit, cs.last[i]!) >= 0) cs.last[i] = hit;
+              if (h) chainEvent(cs, i, mk(h));
             });
             const u = m.unless && hits.get(m.unless);
-            if (u) {
-              const hit = mk(u);
-              if (!cs.unless || cmp(hit, cs.unless) >= 0) cs.unless = hit;
-            }
+            if (u) chainEvent(cs, -1, mk(u));
             break;
           }
           default:
@@ -325,6 +325,7 @@ export class Engine {
       order: this.order++,
       key: `${f.id} ${target}`,
       label: f.id,
+      ...(Object.hasOwn(SEVERITY_RANK, f.severity) ? { severity: f.severity } : {}),
     };
   }
 
@@ -342,23 +343,8 @@ export class Engine {
       for (const m of r.matchers) {
         if (m.kind !== 'chain') continue;
         const cs = this.chains.get(m);
-        if (!cs || m.steps.some((_, i) => !cs.first[i])) continue;
-        let cur = cs.first[0]!;
-        let ok = true;
-        const ev = [cur];
-        for (let i = 1; i < m.steps.length; i++) {
-          const f = cs.first[i]!;
-          const l = cs.last[i]!;
-          if (cmp(l, cur) <= 0) {
-            ok = false;
-            break;
-          }
-          cur = cmp(f, cur) > 0 ? f : l;
-          ev.push(cur);
-        }
-        const lastStep = cs.last[m.steps.length - 1]!;
-        if (!ok || (cs.unless && cmp(cs.unless, lastStep) > 0)) continue;
-        if (lastStep !== ev[ev.length - 1]) ev.push(lastStep);
+        const ev = cs && completedChain(cs, m.steps.length);
+        if (!ev) continue;
         const st = this.state.get(r)!;
         for (const h of ev) st.add(h);
       }
@@ -380,7 +366,7 @@ export class Engine {
       out.push({
         f: finding({
           id: r.spec.id,
-          severity: r.spec.severity,
+          severity: causeSeverity(r, st),
           title: r.spec.title,
           detail: `${r.spec.cause} Seen ${total} time${total === 1 ? '' : 's'} in ${files} input${files === 1 ? '' : 's'}${when}.`,
           evidence,
@@ -428,10 +414,62 @@ export class Engine {
     const out: Array<{ id: string; severity: Severity; count: number }> = [];
     for (const r of this.compiled.rules) {
       const st = this.state.get(r)!;
-      if (st.fired) out.push({ id: r.spec.id, severity: r.spec.severity, count: [...st.groups.values()].reduce((n, g) => n + g.count, 0) + st.overflow });
+      if (st.fired) out.push({ id: r.spec.id, severity: causeSeverity(r, st), count: [...st.groups.values()].reduce((n, g) => n + g.count, 0) + st.overflow });
     }
     return out;
   }
+}
+
+/**
+ * A cause found only in xfed results is no more severe than the findings behind it
+ * (a dns.srv.missing warning, with a fallback, must not become an error); any log
+ * line or file among the evidence keeps the rule's own severity.
+ */
+function causeSeverity(r: CRule, st: RuleState): Severity {
+  const own = r.spec.severity;
+  if (!st.onlyResults || !st.resultSeverity) return own;
+  return SEVERITY_RANK[st.resultSeverity] > SEVERITY_RANK[own] ? st.resultSeverity : own;
+}
+
+function chainEvent(cs: ChainState, step: number, hit: Hit): void {
+  cs.events.push({ step, hit });
+  if (cs.events.length <= MAX_CHAIN_EVENTS) return;
+  // Routine repeats (Expressway-C's AXL 200s): of a run of one step read in a row
+  // from one source, the first and the last are kept.
+  const ev = cs.events;
+  const keep: typeof ev = [];
+  for (let i = 0; i < ev.length; i++) {
+    const same = (j: number) => j >= 0 && j < ev.length && ev[j]!.step === ev[i]!.step && ev[j]!.hit.source === ev[i]!.hit.source;
+    if (!same(i - 1) || !same(i + 1)) keep.push(ev[i]!);
+  }
+  // Still too many (steps alternating): forget the oldest.
+  cs.events = keep.length > MAX_CHAIN_EVENTS / 2 ? keep.slice(keep.length - MAX_CHAIN_EVENTS / 2) : keep;
+}
+
+/**
+ * The hits of a chain that completed and was not followed by `unless`, or undefined.
+ * Walked in time order: each step takes the earliest hit after the previous step's;
+ * `unless` after a completion voids it (a later episode may complete again), and
+ * `unless` before the completion does not count (a restart before the fix).
+ */
+function completedChain(cs: ChainState, steps: number): Hit[] | undefined {
+  const events = [...cs.events].sort((a, b) => cmp(a.hit, b.hit) || a.step - b.step);
+  let live: Hit[] | undefined;
+  let cur: Hit[] = [];
+  for (const { step, hit } of events) {
+    if (step < 0) {
+      if (live && cmp(hit, live[live.length - 1]!) > 0) live = undefined;
+      continue;
+    }
+    // One line serves one step only.
+    if (step !== cur.length || (cur.length && cmp(hit, cur[cur.length - 1]!) <= 0)) continue;
+    cur.push(hit);
+    if (cur.length === steps) {
+      live ??= cur;
+      cur = [];
+    }
+  }
+  return live;
 }
 
 function iso(t: number | undefined): string | undefined {

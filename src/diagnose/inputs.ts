@@ -18,6 +18,10 @@ import type { InputSummary, Product } from './types.js';
 
 const CHUNK = 64 * 1024;
 const JSON_MAX = 64 * 1024 * 1024;
+/** JSON whose first 8 KiB do not look like an xfed result is buffered only this far before it is read as lines. */
+const JSON_MAX_UNKNOWN = 4 * 1024 * 1024;
+/** What an xfed result shows near its start (`"schema": 1, "tool": "xfed"`). */
+const XFED_HEAD = /"tool"\s*:\s*"xfed"/;
 const MAX_DEPTH = 4;
 const MAX_LISTED = 200;
 
@@ -244,7 +248,8 @@ async function sniff(name: string, src: Peek, ctx: ReadContext, depth: number, g
   }
   if (head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar') return readTar(name, src, ctx, depth, gzip);
   const first = head.toString('latin1', 0, Math.min(head.length, 64)).trimStart()[0];
-  if (first === '{' || first === '[') return readJson(name, src, ctx, gzip);
+  // A log line may start with `[` too: buffer a large document only when it is one of ours.
+  if (first === '{' || first === '[') return readJson(name, src, ctx, gzip, XFED_HEAD.test(head.toString('utf8')) ? JSON_MAX : JSON_MAX_UNKNOWN);
   if (head.subarray(0, 8192).includes(0)) {
     ctx.issue('diagnose.input.binary', name, 'contains NUL bytes');
     ctx.record({ source: name, kind: 'binary', bytes: head.length, lines: 0, matched: 0, ...(gzip ? { gzip } : {}) });
@@ -315,17 +320,19 @@ export function splitJson(text: string): unknown[] {
   return out;
 }
 
-async function readJson(name: string, src: Peek, ctx: ReadContext, gzip: boolean): Promise<void> {
+async function readJson(name: string, src: Peek, ctx: ReadContext, gzip: boolean, max: number): Promise<void> {
   const chunks: Buffer[] = [];
   let len = 0;
   const it = src.rest();
-  for await (const c of it) {
+  // Not `for await`: leaving it would close `it`, and the rest is still to be read as lines.
+  for (let r = await it.next(); !r.done; r = await it.next()) {
+    const c = r.value;
     chunks.push(c);
     len += c.length;
-    if (len > JSON_MAX) {
+    if (len > max) {
       // Too big for a result document: a JSON-lines log, read as lines.
       return readLog(name, (async function* () {
-        yield* chunks;
+        while (chunks.length) yield chunks.shift()!;
         yield* it;
       })(), ctx, gzip);
     }
@@ -336,7 +343,7 @@ async function readJson(name: string, src: Peek, ctx: ReadContext, gzip: boolean
   try {
     docs = splitJson(text);
   } catch (err) {
-    if (/"tool"\s*:\s*"xfed"/.test(text.slice(0, 4096))) {
+    if (XFED_HEAD.test(text.slice(0, 4096))) {
       ctx.issue('diagnose.input.bad-json', name, `does not parse: ${(err as Error).message}`);
       ctx.record({ source: name, kind: 'xfed-json', bytes: len, lines: 0, matched: 0 });
       return;
@@ -344,7 +351,7 @@ async function readJson(name: string, src: Peek, ctx: ReadContext, gzip: boolean
   }
   const runs = (docs ?? []).filter(isRunResult);
   if (runs.length === 0) {
-    if (docs && docs.length && /"tool"\s*:\s*"xfed"/.test(text)) {
+    if (docs && docs.length && XFED_HEAD.test(text)) {
       ctx.issue('diagnose.input.bad-json', name, 'has "tool": "xfed" but no "targets" list');
       return;
     }

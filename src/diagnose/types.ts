@@ -39,7 +39,7 @@ export interface SequenceMatcher {
   sequence: { start: PatternSpec; end: PatternSpec; close?: PatternSpec; windowSeconds?: number };
 }
 
-/** Every step seen in order (by time, across files), and no `unless` after the last step. */
+/** Every step seen in order (by time, across files; each step the earliest hit after the previous one), and no `unless` after the hit that completed the chain. */
 export interface ChainMatcher {
   chain: { steps: PatternSpec[]; unless?: PatternSpec };
 }

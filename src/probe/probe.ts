@@ -11,6 +11,7 @@ import { registerSecret } from '../core/redact.js';
 import { finding, targetResult, type Evidence, type Finding, type TargetResult } from '../core/result.js';
 import { DnsClient } from '../dns/client.js';
 import { resolveAddresses, resolveServerTargets } from '../dns/xmpp-srv.js';
+import { mapPool } from '../core/pool.js';
 import { streamHeader, tcpConnect, XmppConnection, type StreamEvent } from '../xmpp/connection.js';
 import { dbResult, dbVerify, dialbackKey, keyScheme, parseDialback, randomKey } from '../xmpp/dialback.js';
 import { certFacts, matchIdentity, type CertFacts } from '../xmpp/identity.js';
@@ -73,10 +74,7 @@ export async function probePeer(o: ProbeOptions, dns?: DnsClient): Promise<Targe
       try {
         await session(ctx, conn.conn, conn.tls);
       } finally {
-        if (o.transcript) {
-          data.transcript = conn.conn.transcript;
-          if (conn.conn.transcriptTruncated) data.transcriptTruncated = true;
-        }
+        saveTranscript(ctx, conn.conn);
         conn.conn.close();
       }
     }
@@ -84,6 +82,13 @@ export async function probePeer(o: ProbeOptions, dns?: DnsClient): Promise<Targe
     own?.close();
   }
   return targetResult(o.peer, findings, data, { timings: ctx.timings });
+}
+
+/** Keeps a connection's transcript (after those of earlier, failed connections of this probe). */
+function saveTranscript(ctx: Ctx, conn: XmppConnection): void {
+  if (!ctx.o.transcript) return;
+  ctx.data.transcript = [...(ctx.data.transcript ?? []), ...conn.transcript];
+  if (conn.transcriptTruncated) ctx.data.transcriptTruncated = true;
 }
 
 // ---- 1. resolution and connection --------------------------------------------------
@@ -99,7 +104,8 @@ async function candidates(ctx: Ctx): Promise<Candidate[]> {
   const { o } = ctx;
   const forced = o.tls === 'direct' ? 'direct' : o.tls === 'starttls' || o.tls === 'none' ? 'starttls' : undefined;
   if (o.host) {
-    return [{ host: o.host, port: o.port ?? 5269, tls: forced ?? 'starttls', source: 'pinned' }];
+    // A pinned direct-TLS server listens on the XEP-0368 port, not the STARTTLS one.
+    return [{ host: o.host, port: o.port ?? (forced === 'direct' ? 5270 : 5269), tls: forced ?? 'starttls', source: 'pinned' }];
   }
   const t0 = performance.now();
   const r = await resolveServerTargets(ctx.dns(), o.peer);
@@ -129,6 +135,9 @@ async function connectTo(ctx: Ctx, list: Candidate[]): Promise<{ conn: XmppConne
   const { o } = ctx;
   if (list.length === 0) return undefined;
   let noAddress = 0;
+  // Direct-TLS handshakes that failed: the next target is tried (XEP-0368 §3, as servers do);
+  // they are errors only if no target works, else warnings.
+  const tlsFailures: Array<Omit<Parameters<typeof finding>[0], 'target'>> = [];
   for (const c of list) {
     let addresses: string[];
     if (isIP(c.host)) addresses = [c.host];
@@ -156,13 +165,22 @@ async function connectTo(ctx: Ctx, list: Candidate[]): Promise<{ conn: XmppConne
         const conn = new XmppConnection(raw, { transcriptChars: o.transcript ? TRANSCRIPT_CHARS : 0 });
         conn.note(`connected to ${address}:${c.port} (${c.host}, ${c.tls === 'direct' ? 'direct TLS' : 'STARTTLS'})`);
         if (c.tls === 'direct') {
-          const tls = await tlsUpgrade(ctx, conn, 'direct');
+          let failure: Omit<Parameters<typeof finding>[0], 'target'> | undefined;
+          const tls = await tlsUpgrade(ctx, conn, 'direct', true, (f) => (failure = f));
           if (!tls) {
-            if (o.transcript) ctx.data.transcript = conn.transcript;
-            return undefined;
+            saveTranscript(ctx, conn);
+            conn.destroy();
+            att.ok = false;
+            att.code = 'TLS';
+            att.error = `TLS handshake failed: ${failure?.evidence?.[0]?.value ?? 'unknown error'}`;
+            ctx.data.connected = undefined;
+            if (failure) tlsFailures.push(failure);
+            continue;
           }
+          for (const f of tlsFailures) ctx.add({ ...f, severity: 'warning', title: `${f.title} (a later target worked)` });
           return { conn, tls };
         }
+        for (const f of tlsFailures) ctx.add({ ...f, severity: 'warning', title: `${f.title} (a later target worked)` });
         return { conn };
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
@@ -172,10 +190,14 @@ async function connectTo(ctx: Ctx, list: Candidate[]): Promise<{ conn: XmppConne
       }
     }
   }
+  for (const f of tlsFailures) ctx.add(f);
   const ev = ctx.data.attempts.map((a) => ({ label: 'attempt', value: `${a.address}:${a.port} (${a.host}, ${a.tls}): ${a.code ?? ''} ${a.error ?? ''}`.trim(), source: a.source }));
   const timeouts = ctx.data.attempts.filter((a) => a.code === 'TIMEOUT').length;
-  const tried = ctx.data.attempts.length - noAddress;
-  if (tried === 0) {
+  const tried = ctx.data.attempts.length - noAddress - tlsFailures.length;
+  const refused = tried - timeouts;
+  if (tried === 0 && tlsFailures.length > 0) {
+    // Every reachable target failed its TLS handshake: the findings above say it all.
+  } else if (tried === 0) {
     ctx.add({
       id: 'probe.dns.no-target',
       severity: 'error',
@@ -202,7 +224,7 @@ async function connectTo(ctx: Ctx, list: Candidate[]): Promise<{ conn: XmppConne
       id: 'probe.tcp.refused',
       severity: 'error',
       phase: 'tcp',
-      title: `every server target of ${o.peer} refused the connection`,
+      title: tlsFailures.length ? `${refused} server target${refused === 1 ? '' : 's'} of ${o.peer} refused the connection` : `every server target of ${o.peer} refused the connection`,
       detail: 'The host answered but nothing listens on the port (or a firewall rejects it).',
       evidence: ev,
       fix: 'Start the XMPP server or its s2s listener on that port, or correct the SRV record port.',
@@ -210,6 +232,11 @@ async function connectTo(ctx: Ctx, list: Candidate[]): Promise<{ conn: XmppConne
     });
   }
   return undefined;
+}
+
+/** "400 ms", "1500 ms", "30 s": seconds only where rounding loses nothing that matters. */
+function duration(ms: number): string {
+  return ms < 10_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 function round(n: number): number {
@@ -246,7 +273,8 @@ function tlsOptions(ctx: Ctx, mode: TlsMode): ConnectionOptions {
   };
 }
 
-async function tlsUpgrade(ctx: Ctx, conn: XmppConnection, mode: TlsMode, required = true): Promise<TLSSocket | undefined> {
+/** `onFail` receives the handshake-failed finding instead of it being added (the caller decides its severity). */
+async function tlsUpgrade(ctx: Ctx, conn: XmppConnection, mode: TlsMode, required = true, onFail?: (f: Omit<Parameters<typeof finding>[0], 'target'>) => void): Promise<TLSSocket | undefined> {
   const t0 = performance.now();
   try {
     const tls = await conn.startTlsClient(tlsOptions(ctx, mode), ctx.t.tls);
@@ -260,7 +288,7 @@ async function tlsUpgrade(ctx: Ctx, conn: XmppConnection, mode: TlsMode, require
     const msg = err instanceof TimeoutError ? `no TLS handshake in ${ctx.t.tls} ms` : tlsErrorText(err.message);
     conn.note(`TLS failed: ${msg}`);
     const plainReply = /wrong version number|packet length too long|unknown protocol/i.test(msg) || (mode === 'direct' && ctx.data.connected?.port === 5269);
-    ctx.add({
+    (onFail ?? ctx.add)({
       id: 'probe.tls.handshake-failed',
       severity: 'error',
       phase: 'tls',
@@ -358,7 +386,9 @@ function inspectTls(ctx: Ctx, tls: TLSSocket, mode: TlsMode, required: boolean):
   const soft = o.insecure ? 'info' : 'error';
   const note = o.insecure ? ' (--insecure: not counted as an error)' : '';
   const now = Date.now();
+  let leafDates = false;
   if (Date.parse(leaf.notAfter) < now) {
+    leafDates = true;
     ctx.add({
       id: 'probe.cert.expired',
       severity: soft,
@@ -370,6 +400,7 @@ function inspectTls(ctx: Ctx, tls: TLSSocket, mode: TlsMode, required: boolean):
       references: [REF.rfc9525],
     });
   } else if (Date.parse(leaf.notBefore) > now) {
+    leafDates = true;
     ctx.add({
       id: 'probe.cert.not-yet-valid',
       severity: soft,
@@ -391,20 +422,29 @@ function inspectTls(ctx: Ctx, tls: TLSSocket, mode: TlsMode, required: boolean):
     });
   }
   const err = tls.authorizationError ? String(tls.authorizationError) : undefined;
-  if (err && err !== 'CERT_HAS_EXPIRED' && err !== 'CERT_NOT_YET_VALID') {
+  const dateErr = err === 'CERT_HAS_EXPIRED' || err === 'CERT_NOT_YET_VALID';
+  // The date findings above judge the leaf only: a date error from OpenSSL without one of them
+  // is about an intermediate (or root) certificate, and must not be dropped.
+  const badCa = dateErr && !leafDates ? chain.slice(1).find((c) => (err === 'CERT_HAS_EXPIRED' ? Date.parse(c.notAfter) < now : Date.parse(c.notBefore) > now)) : undefined;
+  if (err && (!dateErr || !leafDates)) {
     ctx.add({
       id: 'probe.cert.untrusted',
       severity: soft,
       phase: 'tls',
-      title: `the certificate chain of ${o.peer} is not trusted (${err})${note}`,
-      detail:
-        err === 'DEPTH_ZERO_SELF_SIGNED_CERT' || err === 'SELF_SIGNED_CERT_IN_CHAIN'
+      title: dateErr
+        ? `a certificate in the chain of ${o.peer} ${err === 'CERT_HAS_EXPIRED' ? 'is expired' : 'is not yet valid'}${badCa ? ` (${badCa.subject}, valid ${badCa.notBefore.slice(0, 10)} .. ${badCa.notAfter.slice(0, 10)})` : ''} (${err})${note}`
+        : `the certificate chain of ${o.peer} is not trusted (${err})${note}`,
+      detail: dateErr
+        ? 'The leaf certificate is within its dates, but an intermediate or root certificate of its chain is not: peers that verify certificates refuse the chain.'
+        : err === 'DEPTH_ZERO_SELF_SIGNED_CERT' || err === 'SELF_SIGNED_CERT_IN_CHAIN'
           ? 'The certificate is self-signed: peers that authenticate with certificates refuse it; dialback may still work.'
           : err === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || err === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'
             ? 'The chain does not lead to a trusted root: usually the server does not send its intermediate certificate(s).'
             : 'The chain did not verify against the trusted roots.',
-      evidence: [...ev(leaf), { label: 'tls.verify', value: err }, { label: 'chain', value: `${chain.length} certificate(s) sent` }],
-      fix: 'Install a certificate from a CA the peers trust, with the full chain (leaf + intermediates); for a private CA, pass it to xfed with --ca.',
+      evidence: [...ev(leaf), ...(badCa ? ev(badCa).map((e) => ({ ...e, label: `chain ${e.label}` })) : []), { label: 'tls.verify', value: err }, { label: 'chain', value: `${chain.length} certificate(s) sent` }],
+      fix: dateErr
+        ? 'Install the current intermediate certificate(s) of the CA (the old one expired) and reload the server.'
+        : 'Install a certificate from a CA the peers trust, with the full chain (leaf + intermediates); for a private CA, pass it to xfed with --ca.',
       references: [REF.rfc9525],
     });
   }
@@ -752,7 +792,7 @@ function verifyFindings(ctx: Ctx, db: NonNullable<ProbeData['dialback']>, where:
       references: refs,
     });
   } else if (db.outcome === 'timeout') {
-    ctx.add({ id: 'dialback.verify.timeout', severity: 'error', phase: 'dialback', title: `${where} gave no db:verify answer within ${Math.round(ctx.t.dialback / 1000)} s`, evidence, fix: 'Check that this host is the authoritative server of the domain and that its dialback is enabled.', references: refs });
+    ctx.add({ id: 'dialback.verify.timeout', severity: 'error', phase: 'dialback', title: `${where} gave no db:verify answer within ${duration(ctx.t.dialback)}`, evidence, fix: 'Check that this host is the authoritative server of the domain and that its dialback is enabled.', references: refs });
   } else {
     ctx.add({
       id: 'dialback.verify.error',
@@ -831,7 +871,7 @@ function dialbackFindings(ctx: Ctx, db: NonNullable<ProbeData['dialback']>, wher
         id: 'probe.dialback.timeout',
         severity: defaultFrom ? 'info' : 'error',
         phase: 'dialback',
-        title: `${o.peer} gave no dialback answer within ${Math.round(ctx.t.dialback / 1000)} s${defaultFrom ? ` (expected for the default --from ${from})` : ''}`,
+        title: `${o.peer} gave no dialback answer within ${duration(ctx.t.dialback)}${defaultFrom ? ` (expected for the default --from ${from})` : ''}`,
         detail: defaultFrom
           ? `${from} cannot be verified, and some servers (Prosody) then say nothing until their s2s timeout. Use --from <your domain> for a real check.`
           : `The peer usually waits this long when its callback to the authoritative server of ${from} hangs: ${from}'s SRV record points at an address that drops inbound 5269 (a firewall in front of Expressway-E), or that server never answers db:verify.`,
@@ -885,20 +925,9 @@ export async function probePeers(
   opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<TargetResult<ProbeData>[]> {
   const dns = base.host && isIP(base.host) ? undefined : new DnsClient({ resolvers: base.resolvers, doh: base.doh, tcp: base.dnsTcp, timeout: base.timeouts?.dns ?? DEFAULT_TIMEOUTS.dns });
-  const results = new Array<TargetResult<ProbeData>>(peers.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < peers.length) {
-      const i = next++;
-      results[i] = await probePeer({ ...base, peer: peers[i]! }, dns);
-      opts.onProgress?.(++done, peers.length);
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, peers.length) }, worker));
+    return await mapPool(peers, opts.concurrency ?? 16, (peer) => probePeer({ ...base, peer }, dns), opts.onProgress);
   } finally {
     dns?.close();
   }
-  return results;
 }

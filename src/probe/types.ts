@@ -64,8 +64,10 @@ export interface Attempt {
   tls: TlsMode;
   /** Where this target came from: an SRV record, the domain:5269 fallback, or --host. */
   source: 'srv' | 'fallback' | 'pinned';
+  /** TCP connected (and, for direct TLS, the TLS handshake completed). */
   ok: boolean;
   error?: string;
+  /** ECONNREFUSED, TIMEOUT, NOADDRESS..., or TLS when a direct-TLS handshake failed. */
   code?: string;
   ms: number;
 }

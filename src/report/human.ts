@@ -54,22 +54,25 @@ export function renderHuman(run: RunResult, style: Style, opts: HumanOptions, se
     if (opts.quiet && t.verdict === 'ok') continue;
     lines.push(...renderTarget(t, style, opts, section), '');
   }
-  if (many) {
+  if (many && !opts.quiet) {
     const rows = [['TARGET', 'VERDICT', 'ERRORS', 'WARNINGS', 'FINDINGS']];
-    for (const t of run.targets) {
-      const ids = [...new Set(t.findings.filter((f) => f.severity !== 'info').map((f) => f.id))];
-      rows.push([
-        t.display && t.display !== t.target ? `${t.display} (${t.target})` : t.target,
-        style.verdict(t.verdict),
-        String(t.findings.filter((f) => f.severity === 'error').length),
-        String(t.findings.filter((f) => f.severity === 'warning').length),
-        ids.join(', ') || '-',
-      ]);
-    }
-    if (!opts.quiet) lines.push(...table(rows, style), '');
+    for (const t of run.targets) rows.push(summaryRow(t, style, t.display && t.display !== t.target ? `${t.display} (${t.target})` : t.target));
+    lines.push(...table(rows, style), '');
   }
   lines.push(summaryLine(run, style));
   return lines.join('\n') + '\n';
+}
+
+/** One row of a summary table: name, verdict, error and warning counts, the ids of the problems. */
+export function summaryRow(t: TargetResult, style: Style, name: string): string[] {
+  const ids = [...new Set(t.findings.filter((f) => f.severity !== 'info').map((f) => f.id))];
+  return [
+    name,
+    style.verdict(t.verdict),
+    String(t.findings.filter((f) => f.severity === 'error').length),
+    String(t.findings.filter((f) => f.severity === 'warning').length),
+    ids.join(', ') || '-',
+  ];
 }
 
 /** The closing line of every human report: counts, time and exit code (`extra` parts go before the time). */

@@ -50,15 +50,6 @@ export function tcpConnect(host: string, port: number, ms: number): Promise<Sock
   });
 }
 
-/** Opens a direct-TLS connection (XEP-0368): TCP, then TLS at once. */
-export async function tlsDirectConnect(host: string, port: number, ms: number, opts: ConnectionOptions): Promise<{ raw: Socket; tls: TLSSocket; tcpMs: number }> {
-  const t0 = performance.now();
-  const raw = await tcpConnect(host, port, ms);
-  const tcpMs = performance.now() - t0;
-  const tls = await tlsHandshake(raw, opts, ms);
-  return { raw, tls, tcpMs };
-}
-
 /** Runs the client side of a TLS handshake over an open socket. */
 export function tlsHandshake(raw: Socket, opts: ConnectionOptions, ms: number): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {

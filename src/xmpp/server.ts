@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { XmppConnection, streamHeader, type StreamEvent } from './connection.js';
 import { dialbackKey, parseDialback, type DialbackAnswer } from './dialback.js';
 import { attrs, NS } from './xml.js';
@@ -126,16 +126,12 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
     }
     let conn: XmppConnection;
     let secure = false;
+    conn = new XmppConnection(socket);
     if (mode === 'direct') {
-      const tls = new TLSSocket(socket, { isServer: true, secureContext: ctx!, ALPNProtocols: ['xmpp-server'] });
-      tls.on('error', () => {});
-      await new Promise<void>((resolve, reject) => {
-        tls.once('secure', resolve);
-        tls.once('close', () => reject(new Error('closed during TLS')));
-      });
-      conn = new XmppConnection(tls);
+      // The same handshake (with its timeout) as after STARTTLS, at once (XEP-0368).
+      await conn.startTlsServer(ctx!, timeoutMs, ['xmpp-server']);
       secure = true;
-    } else conn = new XmppConnection(socket);
+    }
 
     const next = async (): Promise<StreamEvent> => conn.next(timeoutMs, 'server');
     for (;;) {

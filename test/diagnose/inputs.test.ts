@@ -121,6 +121,23 @@ test('a 100 MB line is cut, counted as one line, and memory stays bounded', asyn
   assert.ok(out.rss < 150 * 1024, `peak RSS ${Math.round(out.rss / 1024)} MB`);
 });
 
+test('an 80 MB log whose first character is "[" is read as lines without buffering it as JSON', async () => {
+  const p = join(tmp, 'bracket.log');
+  const fd = openSync(p, 'w');
+  const block = Buffer.from(Array.from({ length: 8192 }, (_, i) => `[2026-11-24 09:14:00,000] worker-${i % 7} heartbeat {"queue": ${i}}\n`).join(''));
+  for (let n = 0; n < 80 * 1024 * 1024; n += block.length) writeSync(fd, block);
+  writeSync(fd, log401);
+  closeSync(fd);
+  const script = `import { diagnose } from ${JSON.stringify(join(ROOT, 'dist/src/diagnose/index.js'))};
+    const [t] = await diagnose({ paths: [${JSON.stringify(p)}] });
+    console.log(JSON.stringify({ ids: t.findings.map((f) => f.id).sort(), kind: t.data.diagnose.inputs[0].kind, rss: process.resourceUsage().maxRSS }));`;
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { ids: string[]; kind: string; rss: number };
+  assert.deepEqual(out.ids, ['diagnose.axl.http-401']);
+  assert.equal(out.kind, 'log');
+  // Buffering 64 MiB as possible JSON took ~140 MB; streamed lines take ~75 MB.
+  assert.ok(out.rss < 110 * 1024, `peak RSS ${Math.round(out.rss / 1024)} MB`);
+});
+
 test('directory loops, dangling links and unreadable files are findings', async () => {
   const d = join(tmp, 'tree');
   mkdirSync(join(d, 'a', 'b'), { recursive: true });

@@ -102,3 +102,16 @@ export function makeLeaf(spec: LeafSpec, ca?: Ca): Pem {
 export function der(pem: string): Uint8Array {
   return new Uint8Array(new X509Certificate(pem).raw);
 }
+
+/**
+ * An intermediate CA signed by `root`, with the given validity (e.g. already expired): its
+ * leaves chain leaf -> intermediate -> root; a server sends `leaf.cert + intermediate.cert`.
+ */
+export function makeIntermediate(root: Ca, dates: { notBefore?: Date; notAfter?: Date } = {}, name = 'xfed lab intermediate CA'): Ca {
+  const ca = makeCa(undefined, name);
+  const notBefore = dates.notBefore ?? new Date(Date.now() - 86_400_000);
+  const notAfter = dates.notAfter ?? new Date(Date.now() + 365 * 86_400_000);
+  openssl(['req', '-new', '-key', 'ca.key', '-out', 'ca.csr', '-config', 'ca.cnf'], ca.dir);
+  openssl(['ca', '-batch', '-notext', '-config', join(root.dir, 'ca.cnf'), '-extensions', 'v3_ca', '-in', join(ca.dir, 'ca.csr'), '-out', join(ca.dir, 'ca.pem'), '-startdate', asn1Time(notBefore), '-enddate', asn1Time(notAfter)], ca.dir);
+  return { ...ca, cert: readFileSync(join(ca.dir, 'ca.pem'), 'utf8') };
+}

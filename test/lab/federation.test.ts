@@ -21,19 +21,27 @@ interface Out {
   stderr: string;
 }
 
-function xfed(args: string[], env: Record<string, string> = {}): Promise<Out> {
+/** Runs the binary; `json` is undefined when stdout is not JSON (never a throw inside the callback). */
+function run(args: string[], env: Record<string, string>): Promise<{ code: number; json: Out['json'] | undefined; raw: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [XFED_BIN, ...args, '--json'], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: number }).code ?? 99) : 0;
-      let json: Out['json'];
+      let json: Out['json'] | undefined;
       try {
         json = JSON.parse(stdout);
       } catch {
-        throw new Error(`no JSON (exit ${code}): ${stdout}\n${stderr}`);
+        json = undefined;
       }
-      resolve({ code, json, stderr });
+      resolve({ code, json, raw: stdout, stderr });
     });
   });
+}
+
+/** As `run`, asserting (in the awaiting test) that stdout was JSON. */
+async function xfed(args: string[], env: Record<string, string> = {}): Promise<Out> {
+  const { code, json, raw, stderr } = await run(args, env);
+  assert.ok(json, `no JSON (exit ${code}): ${raw}\n${stderr}`);
+  return { code, json, stderr };
 }
 
 const ids = (o: Out, i = 0) => o.json.targets[i]!.findings.map((f) => `${f.severity}:${f.id}`);
@@ -130,5 +138,14 @@ describe('federation lab (Prosody a.test, ejabberd b.test)', { skip }, () => {
     const bad = await xfed(['dialback', 'verify', '127.0.0.2', '--from', 'x.test', '--to', 'a.test', '--stream-id', 'other-id', '--key-file', f, '--ca', lab.caFile]);
     assert.deepEqual(ids(bad), ['error:dialback.verify.invalid']);
     assert.equal(bad.code, 1);
+  });
+});
+
+describe('the lab test helper', () => {
+  it('output that is not JSON resolves (json undefined) instead of throwing in the callback', async () => {
+    const o = await run(['probe', 'a.test', '--no-such-option'], {});
+    assert.equal(o.json, undefined);
+    assert.equal(o.code, 2);
+    await assert.rejects(xfed(['probe', 'a.test', '--no-such-option']), /no JSON \(exit 2\)/);
   });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { probePeer } from '../../src/probe/probe.js';
 import type { ProbeOptions } from '../../src/probe/types.js';
 import { startS2sServer, type Misbehaviour, type S2sServerOptions } from '../../src/xmpp/server.js';
-import { makeCa, makeLeaf, type Ca, type Pem } from '../lab/certs.js';
+import { makeCa, makeIntermediate, makeLeaf, type Ca, type Pem } from '../lab/certs.js';
 
 let ca: Ca;
 let good: Pem;
@@ -17,6 +17,7 @@ let expired: Pem;
 let selfSigned: Pem;
 let future: Pem;
 let cnOnly: Pem;
+let oldIntermediate: Pem;
 
 before(() => {
   ca = makeCa();
@@ -26,6 +27,9 @@ before(() => {
   selfSigned = makeLeaf({ cn: 'peer.test', dns: ['peer.test'] });
   future = makeLeaf({ cn: 'peer.test', dns: ['peer.test'], notBefore: new Date(Date.now() + 10 * 86_400_000), notAfter: new Date(Date.now() + 400 * 86_400_000) }, ca);
   cnOnly = makeLeaf({ cn: 'peer.test' }, ca);
+  const inter = makeIntermediate(ca, { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2021-01-01T00:00:00Z') });
+  const leaf = makeLeaf({ cn: 'peer.test', dns: ['peer.test'], srvNames: ['_xmpp-server.peer.test'] }, inter);
+  oldIntermediate = { key: leaf.key, cert: leaf.cert + inter.cert };
 });
 
 const servers: Array<{ close(): Promise<void> }> = [];
@@ -133,6 +137,13 @@ describe('certificates', () => {
     const { ids } = await run({ tls: expired }, { dialback: false });
     assert.deepEqual(ids, ['error:probe.cert.expired']);
   });
+  it('a valid leaf under an expired intermediate: untrusted, naming the intermediate', async () => {
+    const { r, ids } = await run({ tls: oldIntermediate }, { dialback: false });
+    assert.deepEqual(ids, ['error:probe.cert.untrusted']);
+    assert.equal(r.data.tls?.chain.length, 3, 'leaf, intermediate, and the root node found');
+    assert.match(r.findings[0]!.title, /a certificate in the chain of peer\.test is expired \(CN=xfed lab intermediate CA/);
+    assert.match(r.findings[0]!.title, /CERT_HAS_EXPIRED/);
+  });
   it('a self-signed certificate: untrusted; --insecure makes it info', async () => {
     assert.deepEqual((await run({ tls: selfSigned }, { dialback: false })).ids, ['error:probe.cert.untrusted']);
     assert.deepEqual((await run({ tls: selfSigned }, { dialback: false, insecure: true })).ids, ['info:probe.cert.untrusted']);
@@ -178,6 +189,15 @@ describe('hostile peers end in a finding, within the timeout', () => {
       assert.equal(r.verdict, 'error');
     });
   }
+  it('a short dialback timeout is titled in ms, not "0 s"', async () => {
+    const { r } = await run({ misbehave: 'stall-dialback' }, { timeouts: { tcp: 2000, stream: 1500, tls: 1500, dialback: 400 } });
+    const f = r.findings.find((x) => x.id === 'probe.dialback.timeout');
+    assert.match(f?.title ?? '', /within 400 ms/);
+  });
+  it('--direct-tls with a pinned host and no port goes to 5270 (XEP-0368), not 5269', async () => {
+    const r = await probePeer({ peer: 'peer.test', host: '127.0.0.1', tls: 'direct', timeouts: { tcp: 1000 } });
+    assert.equal(r.data.attempts[0]?.port, 5270);
+  });
   it('a 10 MB stanza is cut at the parser limit, not buffered', async () => {
     const { r } = await run({ misbehave: 'huge-stanza' });
     assert.match(r.findings[0]!.title, /too-big/);

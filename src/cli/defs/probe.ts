@@ -11,7 +11,7 @@ export function defineProbe(program: Command): void {
     .option('-f, --file <path>', 'read peer domains from a file, one a line ("-" for stdin; # comments)')
     .option('--from <domain>', 'our domain: stream from and dialback originating domain (default: xfed-probe.invalid)')
     .option('--host <address>', 'connect to this host or IP instead of resolving SRV records')
-    .addOption(new Option('--port <n>', 'port to connect to (default: from SRV, or 5269)').argParser(intOption('--port', 1, 65535)))
+    .addOption(new Option('--port <n>', 'port to connect to (default: from SRV; with --host 5269, or 5270 with --direct-tls)').argParser(intOption('--port', 1, 65535)))
     .option('-r, --resolver <ip[:port]>', 'DNS server to ask (repeatable; default: the system resolvers)', collect)
     .option('--doh <url>', 'ask a DNS-over-HTTPS server (RFC 8484) instead')
     .option('--dns-tcp', 'query DNS over TCP')

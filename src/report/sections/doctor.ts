@@ -4,7 +4,7 @@
  * Each target's facts are drawn by its own command's section renderer.
  */
 import type { RunResult, TargetResult } from '../../core/result.js';
-import { renderTarget, summaryLine, type HumanOptions, type SectionRenderer } from '../human.js';
+import { renderTarget, summaryLine, summaryRow, type HumanOptions, type SectionRenderer } from '../human.js';
 import { table, type Style } from '../style.js';
 import { axlSection } from './axl-verify.js';
 import { dnsSection } from './check-dns.js';
@@ -81,17 +81,7 @@ export function renderDoctorHuman(run: RunResult, style: Style, opts: DoctorHuma
   if (!opts.quiet && run.targets.length > 1) {
     const rows = [['CHECK', 'TARGET', 'VERDICT', 'ERRORS', 'WARNINGS', 'FINDINGS']];
     for (const k of keys) {
-      for (const t of groups.get(k)!) {
-        const ids = [...new Set(t.findings.filter((f) => f.severity !== 'info').map((f) => f.id))];
-        rows.push([
-          k,
-          t.display && t.display !== t.target ? t.display : t.target,
-          style.verdict(t.verdict),
-          String(t.findings.filter((f) => f.severity === 'error').length),
-          String(t.findings.filter((f) => f.severity === 'warning').length),
-          ids.join(', ') || '-',
-        ]);
-      }
+      for (const t of groups.get(k)!) rows.push([k, ...summaryRow(t, style, t.display && t.display !== t.target ? t.display : t.target)]);
     }
     lines.push(c.bold('Summary'), ...table(rows, style, '  '), '');
   }
