@@ -79,15 +79,7 @@ before(async () => {
   tls = makeSelfSignedCert({ ips: [HOST] });
   caFile = join(dir, 'imp-ca.pem');
   writeFileSync(caFile, tls.cert);
-  emu = await startAxlEmulator({
-    host: HOST,
-    port: 0,
-    tls,
-    users: { [USER]: PASSWORD },
-    versions: ['12.5', '14.0'],
-    rows: [TAC_ROW],
-    tables: { processnodeservice: [FED_ROW] },
-  });
+  emu = (await emulator()).emu;
   const other = makeSelfSignedCert({ dns: ['imp.other.test'] });
   wrongCaFile = join(dir, 'other-ca.pem');
   writeFileSync(wrongCaFile, other.cert);
@@ -95,7 +87,6 @@ before(async () => {
 });
 
 after(async () => {
-  await emu.close();
   await wrongName.close();
   await Promise.all(extra.map((e) => e.close()));
   rmSync(dir, { recursive: true, force: true });
