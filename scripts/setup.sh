@@ -17,7 +17,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 # Debian starts these daemons on install where it can; the tests run their own on loopback.
 for s in unbound prosody ejabberd; do (service "$s" stop >/dev/null 2>&1 || true); done
