@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { buildRun, finding, targetResult, type RunResult, type TargetResult } from '../core/result.js';
 import { XfedError } from '../core/errors.js';
 import { mapPool } from '../core/pool.js';
+import { CHECK_COMMAND, commandData, nestData, type CheckName } from './checks.js';
 import { DnsClient } from '../dns/client.js';
 import { checkDomains } from '../dns/check.js';
 import { parseDomain } from '../dns/names.js';
@@ -18,8 +19,7 @@ import { diagnose } from '../diagnose/index.js';
 import type { DoctorPlan } from './plan.js';
 import { applyIgnore, unusedIgnores, type IgnoredFinding } from './ignore.js';
 
-export type CheckName = 'dns' | 'probe' | 'axl' | 'diagnose' | 'doctor';
-export const CHECK_COMMAND: Record<CheckName, string> = { dns: 'check-dns', probe: 'probe', axl: 'axl-verify', diagnose: 'diagnose', doctor: 'doctor' };
+export { CHECK_COMMAND, type CheckName } from './checks.js';
 
 /**
  * A doctor target's data: which check produced it, and that check's own data under the
@@ -74,13 +74,7 @@ function crashed(check: CheckName, target: string, err: unknown): TargetResult<D
 }
 
 function wrap(check: CheckName, t: TargetResult): TargetResult<DoctorData> {
-  const data: DoctorData = { check };
-  // check-dns and diagnose already nest their facts under their name; probe and axl-verify are flat.
-  const d = t.data as Record<string, unknown>;
-  if (check === 'dns') data.dns = d.dns;
-  else if (check === 'diagnose') data.diagnose = d.diagnose;
-  else data[check as 'probe' | 'axl'] = t.data;
-  return { ...t, data };
+  return nestData<DoctorData>(check, t);
 }
 
 /**
@@ -89,8 +83,7 @@ function wrap(check: CheckName, t: TargetResult): TargetResult<DoctorData> {
  * certificate problem with insecure) is not a symptom, and rules match on ids alone.
  */
 function unwrap(t: TargetResult<DoctorData>): TargetResult {
-  const c = t.data.check;
-  const data = c === 'dns' ? { dns: t.data.dns } : c === 'diagnose' ? { diagnose: t.data.diagnose } : (t.data[c as 'probe' | 'axl'] ?? {});
+  const data = commandData(t.data.check, t.data as unknown as Record<string, unknown>);
   return { ...t, findings: t.findings.filter((f) => f.severity !== 'info'), data };
 }
 

@@ -5,6 +5,7 @@
  * failure/system-out) that CI parsers accept.
  */
 import { redactDeep } from '../core/redact.js';
+import { checkOfCommand } from '../doctor/checks.js';
 import type { Finding, RunResult, TargetResult } from '../core/result.js';
 
 /** XML 1.0 forbids most control characters even when escaped. */
@@ -21,12 +22,11 @@ export function xmlEscape(s: string): string {
     .replace(/'/g, '&apos;');
 }
 
-const COMMAND_CHECK: Record<string, string> = { 'check-dns': 'dns', probe: 'probe', 'axl-verify': 'axl', diagnose: 'diagnose' };
 
 /** The check a target belongs to: doctor targets say it in `data.check`. */
 export function checkOf(run: RunResult, t: TargetResult): string {
   const c = (t.data as { check?: unknown } | undefined)?.check;
-  return typeof c === 'string' ? c : (COMMAND_CHECK[run.command] ?? run.command);
+  return typeof c === 'string' ? c : checkOfCommand(run.command);
 }
 
 function seconds(ms: number): string {

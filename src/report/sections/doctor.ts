@@ -4,6 +4,7 @@
  * Each target's facts are drawn by its own command's section renderer.
  */
 import type { RunResult, TargetResult } from '../../core/result.js';
+import { commandData } from '../../doctor/checks.js';
 import { renderTarget, summaryLine, summaryRow, type HumanOptions, type SectionRenderer } from '../human.js';
 import { table, type Style } from '../style.js';
 import { axlSection } from './axl-verify.js';
@@ -29,10 +30,7 @@ const ORDER = ['dns', 'probe', 'axl', 'diagnose', 'doctor'];
 /** The target as its own command produced it, for that command's section renderer. */
 function unwrap(t: TargetResult): TargetResult {
   const d = t.data as DoctorTargetData;
-  const c = d?.check;
-  if (!c) return t;
-  const data = c === 'dns' ? { dns: d.dns } : c === 'diagnose' ? { diagnose: d.diagnose } : d[c];
-  return { ...t, data };
+  return d?.check ? { ...t, data: commandData(d.check, d) } : t;
 }
 
 const SECTIONS: Record<string, SectionRenderer> = { dns: dnsSection, probe: probeSection, axl: axlSection, diagnose: diagnoseSection };
