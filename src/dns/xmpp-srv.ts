@@ -55,11 +55,6 @@ export async function resolveTargets(
   return { targets, responses: [rPlain, rDirect], failed };
 }
 
-/** Back-compat name used by the probe: the server targets of a domain. */
-export function resolveServerTargets(client: DnsClient, domain: string, opts: { random?: () => number } = {}): Promise<TargetsResult> {
-  return resolveTargets(client, domain, 'server', opts);
-}
-
 export interface ResolvedAddress {
   address: string;
   family: 4 | 6;

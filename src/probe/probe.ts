@@ -10,7 +10,7 @@ import { TimeoutError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import { finding, targetResult, type Evidence, type Finding, type TargetResult } from '../core/result.js';
 import { DnsClient } from '../dns/client.js';
-import { resolveAddresses, resolveServerTargets } from '../dns/xmpp-srv.js';
+import { resolveAddresses, resolveTargets } from '../dns/xmpp-srv.js';
 import { mapPool } from '../core/pool.js';
 import { streamHeader, tcpConnect, XmppConnection, type StreamEvent } from '../xmpp/connection.js';
 import { dbResult, dbVerify, dialbackKey, keyScheme, parseDialback, randomKey } from '../xmpp/dialback.js';
@@ -108,7 +108,7 @@ async function candidates(ctx: Ctx): Promise<Candidate[]> {
     return [{ host: o.host, port: o.port ?? (forced === 'direct' ? 5270 : 5269), tls: forced ?? 'starttls', source: 'pinned' }];
   }
   const t0 = performance.now();
-  const r = await resolveServerTargets(ctx.dns(), o.peer);
+  const r = await resolveTargets(ctx.dns(), o.peer, 'server');
   addTiming(ctx, 'dns', since(t0));
   let list: Candidate[] = r.targets.map((x) => ({ host: x.host, port: o.port ?? x.port, tls: x.tls, source: x.fallback ? 'fallback' : 'srv' }));
   const all = list.length;
@@ -758,7 +758,7 @@ async function dialback(ctx: Ctx, conn: XmppConnection, facts: StreamFacts, feat
 /** Where the peer calls back to verify our key: the server targets of --from, as DNS says. */
 async function callbackTargets(ctx: Ctx): Promise<Evidence[]> {
   try {
-    const r = await resolveServerTargets(ctx.dns(), ctx.from);
+    const r = await resolveTargets(ctx.dns(), ctx.from, 'server');
     const src = r.responses[0]?.resolver;
     if (r.targets.length === 0) return [{ label: 'callback', value: `_xmpp-server._tcp.${ctx.from}: no target (${r.responses.map((x) => `${x.type} ${x.rcode}`).join(', ')})`, ...(src ? { source: src } : {}) }];
     return r.targets.slice(0, 4).map((x) => ({ label: 'callback', value: `${ctx.o.peer} verifies via ${x.host}:${x.port} (${x.fallback ? 'fallback, no SRV' : `_${x.service}`})`, ...(src ? { source: src } : {}) }));
