@@ -52,3 +52,25 @@ export async function withTimeout<T>(phase: string, ms: number, fn: (signal: Abo
     clearTimeout(timer);
   }
 }
+
+/**
+ * Bad input, named by the field it concerns rather than by a flag: domain code throws these,
+ * and whoever shows the error words it for its user (the CLI with the flag, `--server`;
+ * doctor with the config key, `axl.server`). `field` is a logical name such as `axl.server`,
+ * `dns.doh`, `probe.secret_file`; `problem` is the sentence that follows the label.
+ */
+export class InputError extends UsageError {
+  override name = 'InputError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+    code = 'XFED_INPUT',
+  ) {
+    super(`${field}: ${problem}`, code);
+  }
+
+  /** The message with the field named as the user wrote it. */
+  worded(label: (field: string) => string): string {
+    return `${label(this.field)}: ${this.problem}`;
+  }
+}
