@@ -14,14 +14,13 @@ export function checkOfCommand(command: string): string {
   return (Object.keys(CHECK_COMMAND) as CheckName[]).find((k) => CHECK_COMMAND[k] === command) ?? command;
 }
 
-/** The data of a target as its own command produced it (check-dns and diagnose nest theirs under their name). */
-export function commandData(check: string, data: Record<string, unknown>): unknown {
-  return check === 'dns' ? { dns: data.dns } : check === 'diagnose' ? { diagnose: data.diagnose } : (data[check] ?? {});
+/** A command's target as a doctor target: its data (already under `data.<check>`) gains the check's name. */
+export function asDoctorTarget<D extends { check: CheckName }>(check: CheckName, t: TargetResult): TargetResult<D> {
+  return { ...t, data: { check, ...(t.data as object) } as unknown as D };
 }
 
-/** A command's target as a doctor target: its data moves under the check's name. */
-export function nestData<D extends { check: CheckName }>(check: CheckName, t: TargetResult): TargetResult<D> {
-  const d = t.data as Record<string, unknown>;
-  const data = { check, ...(check === 'dns' || check === 'diagnose' ? { [check]: d[check] } : { [check]: t.data }) } as unknown as D;
+/** The target as its own command produced it: the doctor's `check` and `ignored` taken off its data. */
+export function asCommandTarget(t: TargetResult): TargetResult {
+  const { check: _check, ignored: _ignored, ...data } = (t.data ?? {}) as Record<string, unknown>;
   return { ...t, data };
 }

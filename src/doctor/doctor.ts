@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { buildRun, finding, targetResult, type RunResult, type TargetResult } from '../core/result.js';
 import { XfedError } from '../core/errors.js';
 import { mapPool } from '../core/pool.js';
-import { CHECK_COMMAND, commandData, nestData, type CheckName } from './checks.js';
+import { asCommandTarget, asDoctorTarget, CHECK_COMMAND, type CheckName } from './checks.js';
 import { DnsClient } from '../dns/client.js';
 import { checkDomains } from '../dns/check.js';
 import { parseDomain } from '../dns/names.js';
@@ -74,7 +74,7 @@ function crashed(check: CheckName, target: string, err: unknown): TargetResult<D
 }
 
 function wrap(check: CheckName, t: TargetResult): TargetResult<DoctorData> {
-  return nestData<DoctorData>(check, t);
+  return asDoctorTarget<DoctorData>(check, t);
 }
 
 /**
@@ -83,21 +83,29 @@ function wrap(check: CheckName, t: TargetResult): TargetResult<DoctorData> {
  * certificate problem with insecure) is not a symptom, and rules match on ids alone.
  */
 function unwrap(t: TargetResult<DoctorData>): TargetResult {
-  const data = commandData(t.data.check, t.data as unknown as Record<string, unknown>);
-  return { ...t, findings: t.findings.filter((f) => f.severity !== 'info'), data };
+  const c = asCommandTarget(t);
+  return { ...c, findings: c.findings.filter((f) => f.severity !== 'info') };
 }
 
-export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): Promise<DoctorOutcome> {
-  const cfg = plan.config;
-  const started = new Date();
-  const dflt = opts.timeoutMs;
-  const dnsTimeout = cfg.timeouts.dns ?? dflt ?? 5000;
-  const probePhase = cfg.timeouts.probe ?? dflt;
-  const dialbackTimeout = cfg.timeouts.dialback ?? dflt;
-  const ours = cfg.domains;
-  const dnsDomains = [...new Set([...ours, ...cfg.partners])];
+/** What every part of a run shares: the config, the timeouts, one DNS client, the progress ticker. */
+interface RunCtx {
+  plan: DoctorPlan;
+  cfg: DoctorPlan['config'];
+  dflt: number | undefined;
+  dnsTimeout: number;
+  probePhase: number | undefined;
+  dialbackTimeout: number | undefined;
+  tick(label: string): void;
+  /** One DNS client for check-dns and the probes: its cache means each question is asked once per run. */
+  dnsClient(): DnsClient;
+}
 
-  // Probe jobs: every domain through DNS (as a peer sees it), and each of our domains on each Expressway-E.
+type ProbeJob = { o: ProbeOptions; display?: string };
+
+/** Probe jobs: every domain through DNS (as a peer sees it), and each of our domains on each Expressway-E. */
+function probeJobs(x: RunCtx): ProbeJob[] {
+  const { cfg, plan } = x;
+  if (!cfg.probe.enabled) return [];
   const base: Omit<ProbeOptions, 'peer'> = {
     ...(cfg.probe.from ? { from: cfg.probe.from } : {}),
     ...(plan.probeCa ? { ca: plan.probeCa } : {}),
@@ -105,9 +113,9 @@ export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): 
     ...(plan.secret ? { secret: plan.secret } : {}),
     dialback: cfg.probe.dialback,
     timeouts: {
-      ...(probePhase ? { tcp: probePhase, stream: probePhase, tls: probePhase } : {}),
-      dns: dnsTimeout,
-      ...(dialbackTimeout ? { dialback: dialbackTimeout } : {}),
+      ...(x.probePhase ? { tcp: x.probePhase, stream: x.probePhase, tls: x.probePhase } : {}),
+      dns: x.dnsTimeout,
+      ...(x.dialbackTimeout ? { dialback: x.dialbackTimeout } : {}),
     },
     expiresSoonDays: cfg.probe.expiryWarnDays,
     ...(cfg.dns.resolvers ? { resolvers: cfg.dns.resolvers } : {}),
@@ -117,143 +125,113 @@ export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): 
   // Our own servers refuse a stream "from" a domain they host (Prosody: "Attempt to connect from a host
   // we serve"), so our domains are probed as a stranger: the default .invalid from, a random key.
   const asStranger: Omit<ProbeOptions, 'peer'> = { ...base, from: undefined, secret: undefined };
-  const jobs: Array<{ o: ProbeOptions; display?: string }> = [];
-  if (cfg.probe.enabled) {
-    for (const peer of ours) jobs.push({ o: { ...asStranger, peer } });
-    for (const peer of cfg.partners) if (!ours.includes(peer)) jobs.push({ o: { ...base, peer } });
-    for (const e of cfg.expresswayE) {
-      for (const peer of ours) {
-        jobs.push({ o: { ...asStranger, peer, host: e.host, ...(e.port !== undefined ? { port: e.port } : {}) }, display: `${parseDomain(peer).unicode} via ${e.host}${e.port !== undefined ? `:${e.port}` : ''}` });
-      }
-    }
+  const ours = cfg.domains;
+  const jobs: ProbeJob[] = [];
+  for (const peer of ours) jobs.push({ o: { ...asStranger, peer } });
+  for (const peer of cfg.partners) if (!ours.includes(peer)) jobs.push({ o: { ...base, peer } });
+  for (const e of cfg.expresswayE) {
+    const port = e.port !== undefined ? { port: e.port } : {};
+    for (const peer of ours) jobs.push({ o: { ...asStranger, peer, host: e.host, ...port }, display: `${parseDomain(peer).unicode} via ${e.host}${e.port !== undefined ? `:${e.port}` : ''}` });
   }
+  return jobs;
+}
 
-  const total = dnsDomains.length + jobs.length + (cfg.axl ? 1 : 0) + 1;
-  let done = 0;
-  const tick = (label: string) => opts.onProgress?.(++done, total, label);
-
-  // One DNS client for check-dns and the probes: its cache (in-flight questions included) means
-  // each SRV and address question is asked once per run.
-  let shared: DnsClient | undefined;
-  const dnsClient = () => (shared ??= new DnsClient({ resolvers: cfg.dns.resolvers, doh: cfg.dns.doh, tcp: cfg.dns.tcp, timeout: dnsTimeout }));
-
-  const dnsPart = async (): Promise<TargetResult<DoctorData>[]> => {
-    if (!dnsDomains.length) return [];
-    try {
-      const client = dnsClient();
-      const res = await checkDomains(
-        dnsDomains.map((d) => parseDomain(d)),
-        { client, includeClient: cfg.dns.client, allowPrivate: cfg.dns.allowPrivate, concurrency: cfg.concurrency, onProgress: () => tick('dns') },
-      );
-      return res.map((t) => wrap('dns', t));
-    } catch (e) {
-      return [crashed('dns', dnsDomains.join(', '), e)];
-    }
-  };
-
-  const probePart = async (): Promise<TargetResult<DoctorData>[]> => {
-    if (!jobs.length) return [];
-    try {
-      const dns = dnsClient();
-      const res = await mapPool(
-        jobs,
-        cfg.concurrency,
-        async (j) => {
-          try {
-            const r = await probePeer(j.o, j.o.host && isIP(j.o.host) ? undefined : dns);
-            return wrap('probe', j.display ? { ...r, display: j.display } : r);
-          } catch (e) {
-            return crashed('probe', j.display ?? j.o.peer, e);
-          }
-        },
-        () => tick('probe'),
-      );
-      return res;
-    } catch (e) {
-      return [crashed('probe', jobs.map((j) => j.o.peer).join(', '), e)];
-    }
-  };
-
-  const axlPart = async (): Promise<TargetResult<DoctorData>[]> => {
-    const a = cfg.axl;
-    if (!a || !plan.axl) return [];
-    try {
-      const r = await axlVerify({
-        server: a.server,
-        user: a.user,
-        password: plan.axl.password,
-        expect: a.expect,
-        ...(plan.axl.ca ? { ca: plan.axl.ca, caSource: a.ca } : {}),
-        insecure: a.insecure,
-        all: a.all,
-        ...(cfg.timeouts.axl ?? dflt ? { timeoutMs: cfg.timeouts.axl ?? dflt } : {}),
-      });
-      return [wrap('axl', r)];
-    } catch (e) {
-      return [crashed('axl', a.server, e)];
-    } finally {
-      tick('axl');
-    }
-  };
-
-  let dnsT: TargetResult<DoctorData>[], probeT: TargetResult<DoctorData>[], axlT: TargetResult<DoctorData>[];
+async function dnsPart(x: RunCtx, domains: string[]): Promise<TargetResult<DoctorData>[]> {
+  if (!domains.length) return [];
   try {
-    [dnsT, probeT, axlT] = await Promise.all([dnsPart(), probePart(), axlPart()]);
-  } finally {
-    shared?.close();
-  }
-  const live = [...dnsT, ...probeT, ...axlT];
-  const used = new Set<number>();
-  for (const t of live) applyIgnore(t, cfg.ignore, used);
-
-  const runs: Array<{ source: string; run: RunResult }> = [];
-  for (const [check, ts] of [['dns', dnsT], ['probe', probeT], ['axl', axlT]] as const) {
-    if (ts.length) runs.push({ source: CHECK_COMMAND[check], run: buildRun(CHECK_COMMAND[check], {}, ts.map(unwrap), started, false) });
-  }
-
-  // Diagnose: the logs, plus every live result, so rules on finding ids explain the symptoms.
-  let diag: TargetResult<DoctorData>[] = [];
-  if (cfg.logs.length || runs.length) {
-    try {
-      const res = await diagnose({
-        paths: cfg.logs,
-        results: runs,
-        ...(cfg.rulesFile ? { rulesFile: cfg.rulesFile } : {}),
-        target: 'diagnosis',
-        ...(opts.now !== undefined ? { now: opts.now } : {}),
-      });
-      diag = res.map((t) => wrap('diagnose', t));
-    } catch (e) {
-      diag = [crashed('diagnose', 'diagnosis', e)];
-    }
-    for (const t of diag) applyIgnore(t, cfg.ignore, used);
-  }
-  tick('diagnose');
-
-  const targets = [...live, ...diag];
-  const unused = unusedIgnores(cfg.ignore, used);
-  if (unused.length) {
-    const where = cfg.file ?? 'config';
-    targets.push(
-      targetResult<DoctorData>(
-        where,
-        unused.map(({ entry, index }) =>
-          finding({
-            id: 'doctor.ignore.unused',
-            severity: 'info',
-            target: where,
-            title: `ignore[${index}] (${entry.id}${entry.target ? ` on ${entry.target}` : ''}) matched no finding`,
-            detail: 'The problem it silenced is gone (or the id is misspelt); an ignore entry that is no longer needed hides the next occurrence.',
-            evidence: [{ label: 'reason', value: entry.reason }],
-            fix: 'Remove the entry from the config file if the problem is fixed.',
-          }),
-        ),
-        { check: 'doctor' },
-      ),
+    const { cfg } = x;
+    const res = await checkDomains(
+      domains.map((d) => parseDomain(d)),
+      { client: x.dnsClient(), includeClient: cfg.dns.client, allowPrivate: cfg.dns.allowPrivate, concurrency: cfg.concurrency, onProgress: () => x.tick('dns') },
     );
+    return res.map((t) => wrap('dns', t));
+  } catch (e) {
+    return [crashed('dns', domains.join(', '), e)];
   }
+}
 
-  const options: Record<string, unknown> = {
+async function probePart(x: RunCtx, jobs: ProbeJob[]): Promise<TargetResult<DoctorData>[]> {
+  if (!jobs.length) return [];
+  try {
+    const dns = x.dnsClient();
+    const probeOne = async (j: ProbeJob): Promise<TargetResult<DoctorData>> => {
+      try {
+        const r = await probePeer(j.o, j.o.host && isIP(j.o.host) ? undefined : dns);
+        return wrap('probe', j.display ? { ...r, display: j.display } : r);
+      } catch (e) {
+        return crashed('probe', j.display ?? j.o.peer, e);
+      }
+    };
+    return await mapPool(jobs, x.cfg.concurrency, probeOne, () => x.tick('probe'));
+  } catch (e) {
+    return [crashed('probe', jobs.map((j) => j.o.peer).join(', '), e)];
+  }
+}
+
+async function axlPart(x: RunCtx): Promise<TargetResult<DoctorData>[]> {
+  const a = x.cfg.axl;
+  if (!a || !x.plan.axl) return [];
+  const timeoutMs = x.cfg.timeouts.axl ?? x.dflt;
+  try {
+    const r = await axlVerify({
+      server: a.server,
+      user: a.user,
+      password: x.plan.axl.password,
+      expect: a.expect,
+      ...(x.plan.axl.ca ? { ca: x.plan.axl.ca, caSource: a.ca } : {}),
+      insecure: a.insecure,
+      all: a.all,
+      ...(timeoutMs ? { timeoutMs } : {}),
+    });
+    return [wrap('axl', r)];
+  } catch (e) {
+    return [crashed('axl', a.server, e)];
+  } finally {
+    x.tick('axl');
+  }
+}
+
+/** Diagnose: the logs, plus every live result, so rules on finding ids explain the symptoms. */
+async function diagnosePart(x: RunCtx, runs: Array<{ source: string; run: RunResult }>, now: number | undefined): Promise<TargetResult<DoctorData>[]> {
+  const { cfg } = x;
+  if (!cfg.logs.length && !runs.length) return [];
+  try {
+    const res = await diagnose({
+      paths: cfg.logs,
+      results: runs,
+      ...(cfg.rulesFile ? { rulesFile: cfg.rulesFile } : {}),
+      target: 'diagnosis',
+      ...(now !== undefined ? { now } : {}),
+    });
+    return res.map((t) => wrap('diagnose', t));
+  } catch (e) {
+    return [crashed('diagnose', 'diagnosis', e)];
+  }
+}
+
+/** An ignore entry that matched nothing is an info finding on the config file. */
+function unusedIgnoreTarget(cfg: DoctorPlan['config'], used: Set<number>): TargetResult<DoctorData> | undefined {
+  const unused = unusedIgnores(cfg.ignore, used);
+  if (!unused.length) return undefined;
+  const where = cfg.file ?? 'config';
+  const findings = unused.map(({ entry, index }) =>
+    finding({
+      id: 'doctor.ignore.unused',
+      severity: 'info',
+      target: where,
+      title: `ignore[${index}] (${entry.id}${entry.target ? ` on ${entry.target}` : ''}) matched no finding`,
+      detail: 'The problem it silenced is gone (or the id is misspelt); an ignore entry that is no longer needed hides the next occurrence.',
+      evidence: [{ label: 'reason', value: entry.reason }],
+      fix: 'Remove the entry from the config file if the problem is fixed.',
+    }),
+  );
+  return targetResult<DoctorData>(where, findings, { check: 'doctor' });
+}
+
+/** The options block of the doctor's RunResult (never secrets). */
+function runOptions(x: RunCtx): Record<string, unknown> {
+  const { cfg, plan } = x;
+  return {
     config: cfg.file ?? null,
     domains: cfg.domains,
     partners: cfg.partners.length,
@@ -267,7 +245,51 @@ export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): 
     logs: cfg.logs.length,
     ignore: cfg.ignore.map((i) => ({ ...i })),
     concurrency: cfg.concurrency,
-    timeouts: { dns: dnsTimeout, probe: probePhase ?? DEFAULT_TIMEOUTS.tcp, dialback: dialbackTimeout ?? null, axl: cfg.timeouts.axl ?? dflt ?? null },
+    timeouts: { dns: x.dnsTimeout, probe: x.probePhase ?? DEFAULT_TIMEOUTS.tcp, dialback: x.dialbackTimeout ?? null, axl: cfg.timeouts.axl ?? x.dflt ?? null },
   };
-  return { targets, runs, options };
+}
+
+export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): Promise<DoctorOutcome> {
+  const cfg = plan.config;
+  const started = new Date();
+  const dflt = opts.timeoutMs;
+  let shared: DnsClient | undefined;
+  const dnsDomains = [...new Set([...cfg.domains, ...cfg.partners])];
+  let done = 0;
+  let total = 0;
+  const x: RunCtx = {
+    plan,
+    cfg,
+    dflt,
+    dnsTimeout: cfg.timeouts.dns ?? dflt ?? 5000,
+    probePhase: cfg.timeouts.probe ?? dflt,
+    dialbackTimeout: cfg.timeouts.dialback ?? dflt,
+    tick: (label) => opts.onProgress?.(++done, total, label),
+    dnsClient: () => (shared ??= new DnsClient({ resolvers: cfg.dns.resolvers, doh: cfg.dns.doh, tcp: cfg.dns.tcp, timeout: x.dnsTimeout })),
+  };
+  const jobs = probeJobs(x);
+  total = dnsDomains.length + jobs.length + (cfg.axl ? 1 : 0) + 1;
+
+  let dnsT: TargetResult<DoctorData>[], probeT: TargetResult<DoctorData>[], axlT: TargetResult<DoctorData>[];
+  try {
+    [dnsT, probeT, axlT] = await Promise.all([dnsPart(x, dnsDomains), probePart(x, jobs), axlPart(x)]);
+  } finally {
+    shared?.close();
+  }
+  const live = [...dnsT, ...probeT, ...axlT];
+  const used = new Set<number>();
+  for (const t of live) applyIgnore(t, cfg.ignore, used);
+
+  const runs: Array<{ source: string; run: RunResult }> = [];
+  for (const [check, ts] of [['dns', dnsT], ['probe', probeT], ['axl', axlT]] as const) {
+    if (ts.length) runs.push({ source: CHECK_COMMAND[check], run: buildRun(CHECK_COMMAND[check], {}, ts.map(unwrap), started, false) });
+  }
+  const diag = await diagnosePart(x, runs, opts.now);
+  for (const t of diag) applyIgnore(t, cfg.ignore, used);
+  x.tick('diagnose');
+
+  const targets = [...live, ...diag];
+  const unused = unusedIgnoreTarget(cfg, used);
+  if (unused) targets.push(unused);
+  return { targets, runs, options: runOptions(x) };
 }

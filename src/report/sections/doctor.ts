@@ -4,7 +4,7 @@
  * Each target's facts are drawn by its own command's section renderer.
  */
 import type { RunResult, TargetResult } from '../../core/result.js';
-import { commandData } from '../../doctor/checks.js';
+import { asCommandTarget } from '../../doctor/checks.js';
 import { renderTarget, summaryLine, summaryRow, type HumanOptions, type SectionRenderer } from '../human.js';
 import { table, type Style } from '../style.js';
 import { axlSection } from './axl-verify.js';
@@ -29,8 +29,7 @@ const ORDER = ['dns', 'probe', 'axl', 'diagnose', 'doctor'];
 
 /** The target as its own command produced it, for that command's section renderer. */
 function unwrap(t: TargetResult): TargetResult {
-  const d = t.data as DoctorTargetData;
-  return d?.check ? { ...t, data: commandData(d.check, d) } : t;
+  return (t.data as DoctorTargetData)?.check ? asCommandTarget(t) : t;
 }
 
 const SECTIONS: Record<string, SectionRenderer> = { dns: dnsSection, probe: probeSection, axl: axlSection, diagnose: diagnoseSection };
