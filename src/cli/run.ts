@@ -4,7 +4,7 @@
  * writing to stdout/stderr with honest exit codes.
  */
 import type { Command } from 'commander';
-import { XfedError } from '../core/errors.js';
+import { UsageError, XfedError } from '../core/errors.js';
 import { EXIT } from '../core/exit-codes.js';
 import type { RunResult } from '../core/result.js';
 import type { SectionRenderer } from '../report/human.js';
@@ -14,7 +14,10 @@ import { parseOutput, type Format, type HumanRenderer, type InputFile, type Outp
 export interface GlobalOptions {
   /** What stdout gets: `--format`, or json for `--json`, else human. */
   format: Format;
-  /** stdout is not the human report (`--json`, `--format json|junit|github`): no progress spinner. */
+  /**
+   * No human report is rendered, on stdout or in a file (`--json`, `--format json|junit|github`
+   * without `-o human=`): commands skip the progress spinner and their human-only parts.
+   */
   json: boolean;
   /** `-o/--output format=file`, in the order given. */
   outputs: OutputSpec[];
@@ -30,10 +33,11 @@ export function globalOptions(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals() as Record<string, unknown>;
   // An explicit --format wins over --json (its alias for json).
   const format: Format = typeof o.format === 'string' ? (o.format as Format) : o.json ? 'json' : 'human';
+  const outputs = Array.isArray(o.output) ? (o.output as string[]).map(parseOutput) : [];
   return {
     format,
-    json: format !== 'human',
-    outputs: Array.isArray(o.output) ? (o.output as string[]).map(parseOutput) : [],
+    json: format !== 'human' && !outputs.some((x) => x.format === 'human'),
+    outputs,
     timeout: typeof o.timeout === 'number' ? o.timeout : undefined,
     color: o.color !== false,
     quiet: Boolean(o.quiet),
@@ -62,6 +66,7 @@ export function inputFiles(cmd: Command): InputFile[] {
 /** Before a command runs: its outputs parse, can be written, and overwrite none of its inputs. */
 export async function preflight(cmd: Command): Promise<void> {
   const g = globalOptions(cmd);
+  if (cmd.name() === 'init' && (g.outputs.length || g.format !== 'human')) throw new UsageError('init writes a config file, not a report: --format, --json and --output do not apply');
   if (g.outputs.length === 0) return;
   const { checkOutputs } = await import('../report/output.js');
   await checkOutputs(g.outputs, inputFiles(cmd));

@@ -164,6 +164,9 @@ describe('--output files', { concurrency: true }, () => {
     r = await xfed(['diagnose', LOG_ERROR, '-o', 'yaml=r.yaml']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^xfed: --output yaml=r\.yaml: unknown format "yaml" \(use human, json, junit, github\)\n$/);
+    r = await xfed(['init', join(d, 'x.yaml'), '-o', `json=${f}`]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'xfed: init writes a config file, not a report: --format, --json and --output do not apply\n');
     r = await xfed(['diagnose', LOG_ERROR, '--format', 'xml']);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');

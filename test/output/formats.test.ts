@@ -92,4 +92,15 @@ describe('every check in every format', { skip: skipServers, concurrency: true }
       for (const text of [ref.stdout, junit.stdout, gh.stdout, both.stdout, human, readFileSync(files.json, 'utf8')]) assert.ok(!text.includes(AXL_PASSWORD) && !text.includes('wrong-password'));
     });
   }
+
+  test('a human report file has the command\'s facts even when stdout gets JSON', async () => {
+    const c = commandLines(s)[1]!;
+    const f = join(s.dir, 'probe-human.txt');
+    const r = await xfed([...c.args, '--json', '-o', `human=${f}`], { env: c.env });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(json<Doc>(r).command, 'probe');
+    const text = readFileSync(f, 'utf8');
+    assert.match(text, /^\s+dialback\s+invalid /m);
+    assert.match(text, /^\s+certificate\s+/m);
+  });
 });
