@@ -89,11 +89,17 @@ export async function writeOutputs(outputs: readonly OutputSpec[], run: RunResul
     const text = await renderRun(x.format, run, { ...o, color: false });
     // Through a symbolic link to its file; an existing report keeps its permissions.
     const dest = await realpath(x.file).catch(() => x.file);
-    const mode = (await stat(dest).catch(() => undefined))?.mode;
+    const st = await stat(dest).catch(() => undefined);
     const tmp = tempName(dest);
     try {
-      await writeFile(tmp, text, { flag: 'wx', mode: mode !== undefined ? mode & 0o777 : 0o666 });
-      if (mode !== undefined) await chmod(tmp, mode & 0o777);
+      if (st && !st.isFile()) {
+        // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written in place, never replaced.
+        await writeFile(dest, text);
+        continue;
+      }
+      const mode = st ? st.mode & 0o777 : 0o666;
+      await writeFile(tmp, text, { flag: 'wx', mode });
+      if (st) await chmod(tmp, mode);
       await rename(tmp, dest);
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
@@ -134,10 +140,11 @@ export async function checkOutputs(outputs: readonly OutputSpec[], inputs: reado
     const input = inputIds.get(id);
     if (input) throw new UsageError(`--output ${x.file} is also ${input.label} ${input.file}: refused (the report would overwrite it)`);
     try {
-      await access(dirname(resolve(x.file)), constants.W_OK);
       const s = await stat(x.file).catch(() => undefined);
       if (s?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       if (s) await access(x.file, constants.W_OK);
+      // A report file is replaced by a temporary file made next to it (devices are written in place).
+      if (!s || s.isFile()) await access(dirname(await realpath(x.file).catch(() => resolve(x.file))), constants.W_OK);
     } catch (e) {
       throw new UsageError(`cannot write --output ${x.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }

@@ -106,6 +106,19 @@ describe('--output files', { concurrency: true }, () => {
     assert.deepEqual(readdirSync(d).sort(), ['link.xml', 'real.xml', 'report.json']);
   });
 
+  test('a device is written in place, never replaced: /dev/null works, /dev/full is exit 3 after the run', { skip: existsSync('/dev/full') ? undefined : 'no /dev/full' }, async () => {
+    let r = await xfed(['diagnose', LOG_ERROR, '-o', 'json=/dev/null']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, '');
+    r = await xfed(['diagnose', LOG_ERROR, '-o', 'json=/dev/full', '-o', `junit=${join(sub('device'), 'r.xml')}`]);
+    assert.equal(r.code, 3);
+    assert.equal(r.stderr, 'xfed: cannot write --output /dev/full: ENOSPC\n');
+    assert.match(r.stdout, /^diagnose: 1 target, 1 error/m, 'the report still reaches stdout');
+    assert.match(readFileSync(join(dir, 'device', 'r.xml'), 'utf8'), /^<\?xml/, 'the other files are written');
+    assert.ok(statSync('/dev/full').isCharacterDevice() && statSync('/dev/null').isCharacterDevice());
+    assert.ok(!readdirSync('/dev').some((f) => f.endsWith('.xfed-tmp')));
+  });
+
   test('an output that is one of the run\'s inputs is refused before anything runs (exit 2), the input untouched', async () => {
     const d = sub('refuse');
     const log = join(d, 'expe.log');
