@@ -4,11 +4,13 @@
  * error findings, each format checked against the same run's JSON.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { checkJunitShape } from '../doctor/junit-shape.js';
 import { json, xfed } from '../helpers/cli.js';
+import { XFED_BIN } from '../helpers/servers.js';
 import { AXL_PASSWORD, commandLines, skipServers, startServers, type Servers } from './setup.js';
 
 let s: Servers;
@@ -102,5 +104,18 @@ describe('every check in every format', { skip: skipServers, concurrency: true }
     const text = readFileSync(f, 'utf8');
     assert.match(text, /^\s+dialback\s+invalid /m);
     assert.match(text, /^\s+certificate\s+/m);
+  });
+
+  test('every check behind a reader that left (`| head -1`): exit 1 as its findings decide, nothing on stderr', async () => {
+    for (const c of commandLines(s)) {
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [XFED_BIN, ...c.args, '--verbose'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...c.env } });
+        child.stdout.destroy();
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      assert.deepEqual(r, { code: 1, stderr: '' }, c.command);
+    }
   });
 });
