@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { XfedError } from '../core/errors.js';
 import { EXIT } from '../core/exit-codes.js';
-import { intOption } from './options.js';
+import { collect, intOption } from './options.js';
 import { VERSION } from '../core/version.js';
 import { defineCheckDns } from './defs/check-dns.js';
 import { defineDoctor } from './defs/doctor.js';
@@ -26,7 +26,9 @@ export function buildProgram(): Command {
   const program = new Command('xfed')
     .description('Find out why XMPP server-to-server federation is broken, and how to fix it.')
     .version(VERSION, '-V, --version')
-    .option('--json', 'write one JSON document on stdout instead of text')
+    .option('--json', 'write one JSON document on stdout instead of text (same as --format json)')
+    .addOption(new Option('--format <format>', 'what stdout gets').choices(['human', 'json', 'junit', 'github']))
+    .option('-o, --output <format=file>', 'also write the report to a file (repeatable): json=report.json, junit=junit.xml, human=report.txt, github=annotations.txt', collect)
     .addOption(new Option('--timeout <ms>', 'timeout of each network phase, in milliseconds').argParser(intOption('--timeout', 1, 600_000)))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('-q, --quiet', 'print only problems and the summary')
@@ -36,6 +38,10 @@ export function buildProgram(): Command {
     .showSuggestionAfterError()
     .exitOverride();
   program.configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
+  // Every command's help lists the global options (--format, --output, --json...).
+  program.configureHelp({ showGlobalOptions: true });
+  // Before any command runs: its --output files can be written and overwrite none of its inputs.
+  program.hook('preAction', async (_root, action) => (await import('./run.js')).preflight(action));
   // The order of `xfed --help`: the checks in the order of a federation fix, then the whole run.
   defineCheckDns(program);
   defineProbe(program);
@@ -54,12 +60,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  // `xfed ... | head`: a closed pipe ends the output, not the process with a stack trace.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.OK);
-    });
-  }
+  // Write errors reach the writer (cli/run.ts write()): `xfed ... | head` drops the rest of the
+  // output and keeps the run's exit code; a full disk is exit 3. No stack trace either way.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   const onSignal = () => process.exit(EXIT.INTERRUPTED);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -1,10 +1,26 @@
+/**
+ * What every command shares once its check is done: the global options (format, outputs,
+ * verbosity), the one call that puts a RunResult on stdout and in the `--output` files, and
+ * writing to stdout/stderr with honest exit codes.
+ */
 import type { Command } from 'commander';
+import { UsageError, XfedError } from '../core/errors.js';
+import { EXIT } from '../core/exit-codes.js';
 import type { RunResult } from '../core/result.js';
 import type { SectionRenderer } from '../report/human.js';
+import { parseOutput, type Format, type HumanRenderer, type InputFile, type OutputSpec } from '../report/output.js';
 
 /** Options every command accepts (declared once on the root program). */
 export interface GlobalOptions {
+  /** What stdout gets: `--format`, or json for `--json`, else human. */
+  format: Format;
+  /**
+   * No human report is rendered, on stdout or in a file (`--json`, `--format json|junit|github`
+   * without `-o human=`): commands skip the progress spinner and their human-only parts.
+   */
   json: boolean;
+  /** `-o/--output format=file`, in the order given. */
+  outputs: OutputSpec[];
   /** Per-phase timeout in ms; undefined means the command's own default. */
   timeout: number | undefined;
   color: boolean;
@@ -15,8 +31,13 @@ export interface GlobalOptions {
 
 export function globalOptions(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals() as Record<string, unknown>;
+  // An explicit --format wins over --json (its alias for json).
+  const format: Format = typeof o.format === 'string' ? (o.format as Format) : o.json ? 'json' : 'human';
+  const outputs = Array.isArray(o.output) ? (o.output as string[]).map(parseOutput) : [];
   return {
-    json: Boolean(o.json),
+    format,
+    json: format !== 'human' && !outputs.some((x) => x.format === 'human'),
+    outputs,
     timeout: typeof o.timeout === 'number' ? o.timeout : undefined,
     color: o.color !== false,
     quiet: Boolean(o.quiet),
@@ -25,27 +46,82 @@ export function globalOptions(cmd: Command): GlobalOptions {
   };
 }
 
-export { buildRun } from '../core/result.js';
+/** Options whose values are files a command reads: an `--output` may not be one of them. */
+const INPUT_OPTIONS = ['file', 'config', 'rules', 'secretFile', 'passwordFile', 'keyFile', 'ca', 'transcript'];
 
-/** Renders a run on stdout (JSON or human) and returns its exit code. */
-export async function emit(run: RunResult, g: GlobalOptions, section?: SectionRenderer): Promise<number> {
-  let text: string;
-  if (g.json) {
-    const { renderJson } = await import('../report/json.js');
-    text = renderJson(run);
-  } else {
-    const [{ renderHuman }, { makeStyle, wantColor }] = await Promise.all([import('../report/human.js'), import('../report/style.js')]);
-    // Section renderers print peer-supplied text (features, dialback answers, AXL rows): redact it all once.
-    const { redact } = await import('../core/redact.js');
-    text = redact(renderHuman(run, makeStyle(wantColor(g.color)), { verbose: g.verbose, quiet: g.quiet }, section));
+/** The files named on a command line that the run reads (or, for --transcript, writes). */
+export function inputFiles(cmd: Command): InputFile[] {
+  const o = cmd.opts() as Record<string, unknown>;
+  const out: InputFile[] = [];
+  for (const key of INPUT_OPTIONS) {
+    const v = o[key];
+    const label = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    for (const file of Array.isArray(v) ? v : [v]) if (typeof file === 'string') out.push({ label, file });
   }
-  await write(process.stdout, text);
-  return run.exitCode;
+  // diagnose reads its operands.
+  if (cmd.name() === 'diagnose') for (const a of cmd.args) out.push({ label: 'the input', file: a });
+  return out;
 }
 
+/** Before a command runs: its outputs parse, can be written, and overwrite none of its inputs. */
+export async function preflight(cmd: Command): Promise<void> {
+  const g = globalOptions(cmd);
+  if (cmd.name() === 'init' && (g.outputs.length || g.format !== 'human')) throw new UsageError('init writes a config file, not a report: --format, --json and --output do not apply');
+  if (g.outputs.length === 0) return;
+  const { checkOutputs } = await import('../report/output.js');
+  await checkOutputs(g.outputs, inputFiles(cmd));
+}
+
+export { buildRun } from '../core/result.js';
+
+/** How a command's run is drawn in the human format. */
+export interface EmitOptions {
+  /** A command's own human report instead of the generic one. */
+  human?: HumanRenderer;
+}
+
+/**
+ * Renders a run on stdout in `--format` and into every `--output` file, and returns the exit
+ * code: the run's, or 3 when a report file could not be written.
+ */
+export async function emit(run: RunResult, g: GlobalOptions, section?: SectionRenderer, extra: EmitOptions = {}): Promise<number> {
+  const { renderRun, writeOutputs } = await import('../report/output.js');
+  const o = { strict: g.strict, verbose: g.verbose, quiet: g.quiet, color: false, section, human: extra.human };
+  const failed = await writeOutputs(g.outputs, run, o);
+  const color = g.format === 'human' && (await import('../report/style.js')).wantColor(g.color);
+  await write(process.stdout, await renderRun(g.format, run, { ...o, color }));
+  // The run is done and stdout has the report; a file that became unwritable meanwhile is xfed's failure.
+  for (const f of failed) await write(process.stderr, `xfed: ${f}\n`);
+  return failed.length ? EXIT.INTERNAL : run.exitCode;
+}
+
+/** stdout or stderr could not be written (a full disk, an I/O error): exit 3. */
+export class OutputError extends XfedError {
+  override name = 'OutputError';
+  constructor(what: string, code: string) {
+    super(`cannot write to ${what}: ${code}`, 'XFED_OUTPUT', EXIT.INTERNAL);
+  }
+}
+
+/** Streams whose reader went away (EPIPE): later output is dropped, the exit code stays the run's. */
+const closed = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * Writes text and resolves once the stream took it. A reader that left (`xfed ... | head -1`)
+ * is not an error: the rest is dropped and the command ends with the exit code its findings
+ * decided. Any other write error (ENOSPC, EIO) rejects with an OutputError (exit 3).
+ */
 export function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (!stream.write(text)) stream.once('drain', resolve);
-    else resolve();
+  if (closed.has(stream) || (stream as { destroyed?: boolean }).destroyed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    stream.write(text, (err?: Error | null) => {
+      if (!err) return resolve();
+      const code = (err as NodeJS.ErrnoException).code ?? err.message;
+      if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED') {
+        closed.add(stream);
+        return resolve();
+      }
+      reject(new OutputError(stream === process.stderr ? 'stderr' : 'stdout', code));
+    });
   });
 }

@@ -46,3 +46,6 @@ export function redactDeep<T>(value: T): T {
   }
   return value;
 }
+
+/** Redacts a whole run before output (helper "redact" replaces this with a context-aware version). */
+export const redactRun = redactDeep;

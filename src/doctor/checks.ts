@@ -3,16 +3,10 @@
  * which check produced it, with that check's own data under the check's name.
  * Pure, shared by the orchestrator and the renderers.
  */
+import type { CheckName } from '../core/checks.js';
 import type { TargetResult } from '../core/result.js';
 
-export type CheckName = 'dns' | 'probe' | 'axl' | 'diagnose' | 'doctor';
-
-export const CHECK_COMMAND: Record<CheckName, string> = { dns: 'check-dns', probe: 'probe', axl: 'axl-verify', diagnose: 'diagnose', doctor: 'doctor' };
-
-/** The check of a command's RunResult (`check-dns` -> `dns`). */
-export function checkOfCommand(command: string): string {
-  return (Object.keys(CHECK_COMMAND) as CheckName[]).find((k) => CHECK_COMMAND[k] === command) ?? command;
-}
+export { CHECK_COMMAND, checkOfCommand, type CheckName } from '../core/checks.js';
 
 /** A command's target as a doctor target: its data (already under `data.<check>`) gains the check's name. */
 export function asDoctorTarget<D extends { check: CheckName }>(check: CheckName, t: TargetResult): TargetResult<D> {

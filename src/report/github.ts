@@ -3,9 +3,8 @@
  * problems show on the run's summary page. Escaping follows the runner's rules (data: % \r \n;
  * properties also : and ,). https://docs.github.com/actions/reference/workflow-commands-for-github-actions
  */
-import { redactDeep } from '../core/redact.js';
+import { checkOf } from '../core/checks.js';
 import type { RunResult } from '../core/result.js';
-import { checkOf } from './junit.js';
 
 export function escapeData(s: string): string {
   return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -15,8 +14,8 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-export function renderGithub(input: RunResult, opts: { verbose?: boolean } = {}): string {
-  const run = redactDeep(input);
+/** One annotation per finding of a run (already redacted: report/output.ts renders every format). */
+export function renderGithub(run: RunResult, opts: { verbose?: boolean } = {}): string {
   const lines: string[] = [];
   for (const t of run.targets) {
     const check = checkOf(run, t);

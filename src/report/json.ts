@@ -1,7 +1,6 @@
-import { redact } from '../core/redact.js';
 import type { RunResult } from '../core/result.js';
 
-/** The `--json` document: one object, schema-versioned, every string redacted on the way out. */
+/** The `--json` document: one object, schema-versioned (schema/xfed.schema.json). Redacted by report/output.ts. */
 export function renderJson(run: RunResult): string {
-  return JSON.stringify(run, (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value), 2) + '\n';
+  return JSON.stringify(run, null, 2) + '\n';
 }

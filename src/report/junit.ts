@@ -4,8 +4,7 @@
  * --strict). The shape follows the common JUnit schema (testsuites > testsuite > testcase >
  * failure/system-out) that CI parsers accept.
  */
-import { redactDeep } from '../core/redact.js';
-import { checkOfCommand } from '../doctor/checks.js';
+import { checkOf } from '../core/checks.js';
 import type { Finding, RunResult, TargetResult } from '../core/result.js';
 
 /** XML 1.0 forbids most control characters even when escaped. */
@@ -20,13 +19,6 @@ export function xmlEscape(s: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
-}
-
-
-/** The check a target belongs to: doctor targets say it in `data.check`. */
-export function checkOf(run: RunResult, t: TargetResult): string {
-  const c = (t.data as { check?: unknown } | undefined)?.check;
-  return typeof c === 'string' ? c : checkOfCommand(run.command);
 }
 
 function seconds(ms: number): string {
@@ -45,8 +37,8 @@ function describe(f: Finding): string {
   return lines.join('\n');
 }
 
-export function renderJunit(input: RunResult, opts: { strict?: boolean } = {}): string {
-  const run = redactDeep(input);
+/** JUnit XML of a run (already redacted: report/output.ts renders every format). */
+export function renderJunit(run: RunResult, opts: { strict?: boolean } = {}): string {
   const strict = opts.strict ?? Boolean(run.options?.strict);
   const failing = (f: Finding) => f.severity === 'error' || (strict && f.severity === 'warning');
   const groups = new Map<string, TargetResult[]>();

@@ -66,7 +66,7 @@ test('xfed rules and xfed rules show, human and --json', async () => {
   const list = await xfed(['--json', 'rules']);
   assert.equal(list.code, 0);
   const doc = json(list);
-  assert.deepEqual(doc.rules.map((r: { id: string }) => r.id), BUILTIN_RULES.map((r) => r.id));
+  assert.deepEqual(doc.targets.map((t: { data: { rule: { id: string } } }) => t.data.rule.id), BUILTIN_RULES.map((r) => r.id));
   const human = await xfed(['rules']);
   assert.match(human.stdout, /diagnose\.dialback\.timeout\s+ERROR/);
   const show = await xfed(['rules', 'show', 'diagnose.dialback.timeout']);
@@ -74,7 +74,7 @@ test('xfed rules and xfed rules show, human and --json', async () => {
   assert.match(show.stdout, /Scheduling dialback timeout/);
   assert.match(show.stdout, /Fix:\n\s+1\. /);
   const sj = json(await xfed(['--json', 'rules', 'show', 'dialback.invalid']));
-  assert.equal(sj.rule.id, 'diagnose.dialback.invalid');
+  assert.equal(sj.targets[0].data.rule.id, 'diagnose.dialback.invalid');
 });
 
 test('a rules file adds a rule, overrides a built-in and disables another', async () => {

@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { registerSecret } from '../../core/redact.js';
+import { targetResult } from '../../core/result.js';
 import { parseDomain } from '../../dns/names.js';
 import { probePeer } from '../../probe/probe.js';
 import { dialbackKey } from '../../xmpp/dialback.js';
-import { buildRun, emit, globalOptions, write } from '../run.js';
+import { buildRun, emit, globalOptions } from '../run.js';
 import { readStdin } from '../inputs.js';
 import { readCaFiles, readSecret, section, writeTranscript } from './probe.js';
 
@@ -17,14 +18,19 @@ function streamId(raw: unknown): string {
 
 export async function dialbackKeyCommand(raw: Record<string, unknown>, cmd: Command): Promise<number> {
   const g = globalOptions(cmd);
+  const startedAt = new Date();
   const from = parseDomain(String(raw.from)).ascii;
   const to = parseDomain(String(raw.to)).ascii;
   const id = streamId(raw.streamId);
   const secret = await readSecret(raw.secretFile as string | undefined);
   if (!secret) throw new UsageError('no dialback secret: set XFED_DIALBACK_SECRET or pass --secret-file <path>');
   const key = dialbackKey(secret, to, from, id);
-  await write(process.stdout, g.json ? `${JSON.stringify({ from, to, streamId: id, key }, null, 2)}\n` : `${key}\n`);
-  return 0;
+  // The key is a secret: redacted in every report; only the human output prints it (that is what it is for).
+  registerSecret(key);
+  const dialback = { from, to, streamId: id, algorithm: 'xep-0185', key };
+  const target = targetResult(`${from} -> ${to}`, [], { dialback });
+  const run = buildRun('dialback key', { from, to, streamId: id, secret: raw.secretFile ? 'file' : 'environment' }, [target], startedAt, g.strict);
+  return emit(run, g, undefined, { human: () => `${key}\n` });
 }
 
 async function readKey(file: string): Promise<string> {

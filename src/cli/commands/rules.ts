@@ -1,50 +1,54 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { INPUT_FINDINGS, loadRules } from '../../diagnose/index.js';
+import { targetResult, type RunResult, type TargetResult } from '../../core/result.js';
+import { loadRules } from '../../diagnose/index.js';
 import { renderRule } from '../../diagnose/doc.js';
 import type { RuleSpec } from '../../diagnose/types.js';
-import { makeStyle, table, wantColor } from '../../report/style.js';
-import { globalOptions, write } from '../run.js';
-import { VERSION } from '../../core/version.js';
+import { table, type Style } from '../../report/style.js';
+import { buildRun, emit, globalOptions } from '../run.js';
 
-async function rulesFor(opts: Record<string, unknown>, cmd: Command): Promise<RuleSpec[]> {
+function rulesFile(opts: Record<string, unknown>, cmd: Command): string | undefined {
   const file = opts.rules ?? cmd.optsWithGlobals().rules;
-  return loadRules(typeof file === 'string' ? file : undefined);
+  return typeof file === 'string' ? file : undefined;
 }
 
-function doc(command: string, body: Record<string, unknown>): string {
-  return JSON.stringify({ schema: 1, tool: 'xfed', version: VERSION, command, ...body }, null, 2) + '\n';
+/** A rule as a target of the run: no findings, the rule under `data.rule`. */
+function ruleTarget(rule: RuleSpec): TargetResult<{ rule: RuleSpec }> {
+  return targetResult(rule.id, [], { rule });
 }
 
-export async function rulesListCommand(opts: Record<string, unknown>, cmd: Command): Promise<number> {
-  const g = globalOptions(cmd);
-  const rules = await rulesFor(opts, cmd);
-  if (g.json) {
-    await write(process.stdout, doc('rules', { rules, inputFindings: INPUT_FINDINGS }));
-    return 0;
-  }
-  const style = makeStyle(wantColor(g.color));
+const rulesOf = (run: RunResult): RuleSpec[] => run.targets.map((t) => (t.data as { rule: RuleSpec }).rule);
+
+function renderRulesTable(run: RunResult, style: Style): string {
+  const rules = rulesOf(run);
   const rows = [['ID', 'SEVERITY', 'READS', 'TITLE']];
   for (const r of rules) rows.push([r.enabled === false ? `${r.id} (disabled)` : r.id, style.sev(r.severity).trim(), r.products.join(','), r.title]);
   const lines = table(rows, style);
   lines.push('', style.c.dim(`${rules.filter((r) => r.enabled !== false).length} rules. \`xfed rules show <id>\` explains one; docs/rules.md has them all.`));
-  await write(process.stdout, lines.join('\n') + '\n');
-  return 0;
+  return lines.join('\n') + '\n';
+}
+
+export async function rulesListCommand(opts: Record<string, unknown>, cmd: Command): Promise<number> {
+  const g = globalOptions(cmd);
+  const startedAt = new Date();
+  const file = rulesFile(opts, cmd);
+  const rules = await loadRules(file);
+  const run = buildRun('rules', { rules: file ?? null }, rules.map(ruleTarget), startedAt, g.strict);
+  return emit(run, g, undefined, { human: renderRulesTable });
 }
 
 export async function rulesShowCommand(id: string, opts: Record<string, unknown>, cmd: Command): Promise<number> {
   const g = globalOptions(cmd);
-  const rules = await rulesFor(opts, cmd);
+  const startedAt = new Date();
+  const file = rulesFile(opts, cmd);
+  const rules = await loadRules(file);
   const rule = rules.find((r) => r.id === id) ?? rules.find((r) => r.id === `diagnose.${id}`);
   if (!rule) {
     const near = rules.filter((r) => r.id.includes(id.replace(/^diagnose\./, ''))).map((r) => r.id);
     throw new UsageError(`no rule "${id}"${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : '; `xfed rules` lists them'}`);
   }
-  if (g.json) {
-    await write(process.stdout, doc('rules show', { rule }));
-    return 0;
-  }
-  const style = makeStyle(wantColor(g.color));
-  await write(process.stdout, renderRule(rule, style.c.bold, style.sev(rule.severity).trim()) + '\n');
-  return 0;
+  const run = buildRun('rules show', { id, rules: file ?? null }, [ruleTarget(rule)], startedAt, g.strict);
+  return emit(run, g, undefined, {
+    human: (r, style) => rulesOf(r).map((x) => renderRule(x, style.c.bold, style.sev(x.severity).trim())).join('\n') + '\n',
+  });
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { collect, intOption } from '../options.js';
+import { intOption } from '../options.js';
 
 export function defineDoctor(program: Command): void {
   program
@@ -7,8 +7,6 @@ export function defineDoctor(program: Command): void {
     .description('check a whole deployment from one config file (DNS, probes, AXL, logs), for CI; --demo runs a built-in one')
     .option('-c, --config <file>', 'the config file, YAML or JSON (default: ./xfed.yaml if it exists; "xfed init" writes one)')
     .option('--demo', 'start a simulated deployment on 127.0.0.1 (DNS, XMPP s2s, AXL, logs) inside xfed and check it')
-    .addOption(new Option('--format <format>', 'what stdout gets').choices(['human', 'json', 'junit', 'github']))
-    .option('-o, --output <format=file>', 'also write a report to a file (repeatable): json=report.json, junit=junit.xml, human=report.txt, github=annotations.txt', collect)
     .addOption(new Option('--concurrency <n>', 'targets checked at once per check (overrides the config)').argParser(intOption('--concurrency', 1, 1024)))
     .option('--strict', 'exit 1 on warnings too')
     .addHelpText(

@@ -1,0 +1,152 @@
+/**
+ * The one output path of every command: a RunResult rendered in a format (human, json,
+ * junit, github), for stdout and for each `--output format=file`. Secrets are redacted here,
+ * once, on the whole run, before any renderer sees it.
+ *
+ * Report files are written to a temporary file in the same directory and renamed over the
+ * destination after the run, so a run that fails (bad config, interrupted) leaves the previous
+ * report as it was, and a reader never sees half a report.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, chmod, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { redactRun } from '../core/redact.js';
+import type { RunResult } from '../core/result.js';
+import type { HumanOptions, SectionRenderer } from './human.js';
+import type { Style } from './style.js';
+
+export type Format = 'human' | 'json' | 'junit' | 'github';
+export const FORMATS: readonly Format[] = ['human', 'json', 'junit', 'github'];
+const BY_EXTENSION: Record<string, Format> = { json: 'json', xml: 'junit', txt: 'human', log: 'human' };
+
+/** One `--output` destination. */
+export interface OutputSpec {
+  format: Format;
+  file: string;
+}
+
+/** `--output json=report.json`, or `--output report.json` (format from the extension). */
+export function parseOutput(spec: string): OutputSpec {
+  const m = /^([a-z]+)=(.+)$/.exec(spec);
+  if (m) {
+    if (!FORMATS.includes(m[1] as Format)) throw new UsageError(`--output ${spec}: unknown format "${m[1]}" (use ${FORMATS.join(', ')})`);
+    return { format: m[1] as Format, file: m[2]! };
+  }
+  const ext = /\.([a-z]+)$/i.exec(spec)?.[1]?.toLowerCase();
+  const format = ext ? BY_EXTENSION[ext] : undefined;
+  if (!format) throw new UsageError(`--output ${spec}: say the format, e.g. --output json=${spec} (json, junit, human, github)`);
+  return { format, file: spec };
+}
+
+/** A command's own human report (doctor's parts, the rules table, the bare dialback key). */
+export type HumanRenderer = (run: RunResult, style: Style, opts: HumanOptions) => string;
+
+export interface RenderOptions {
+  strict: boolean;
+  verbose: boolean;
+  quiet: boolean;
+  /** Colours in the human format (never in files). */
+  color: boolean;
+  /** Facts drawn per target in the generic human report. */
+  section?: SectionRenderer | undefined;
+  /** Replaces the generic human report. */
+  human?: HumanRenderer | undefined;
+}
+
+/** Renders a run in one format. The only place a RunResult becomes text; it redacts first. */
+export async function renderRun(format: Format, input: RunResult, o: RenderOptions): Promise<string> {
+  const run = redactRun(input);
+  switch (format) {
+    case 'json':
+      return (await import('./json.js')).renderJson(run);
+    case 'junit':
+      return (await import('./junit.js')).renderJunit(run, { strict: o.strict });
+    case 'github':
+      return (await import('./github.js')).renderGithub(run, { verbose: o.verbose });
+    case 'human': {
+      const [{ renderHuman }, { makeStyle }] = await Promise.all([import('./human.js'), import('./style.js')]);
+      const style = makeStyle(o.color);
+      const opts = { verbose: o.verbose, quiet: o.quiet };
+      return o.human ? o.human(run, style, opts) : renderHuman(run, style, opts, o.section);
+    }
+  }
+}
+
+/** A temporary name next to `file`, so that the final rename stays on one file system. */
+function tempName(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.xfed-tmp`);
+}
+
+/**
+ * Writes every `--output` file of a finished run (temporary file, then rename). Returns one
+ * message per file that could not be written; the others are written all the same.
+ */
+export async function writeOutputs(outputs: readonly OutputSpec[], run: RunResult, o: RenderOptions): Promise<string[]> {
+  const failed: string[] = [];
+  for (const x of outputs) {
+    const text = await renderRun(x.format, run, { ...o, color: false });
+    // Through a symbolic link to its file; an existing report keeps its permissions.
+    const dest = await realpath(x.file).catch(() => x.file);
+    const st = await stat(dest).catch(() => undefined);
+    const tmp = tempName(dest);
+    try {
+      if (st && !st.isFile()) {
+        // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written in place, never replaced.
+        await writeFile(dest, text);
+        continue;
+      }
+      const mode = st ? st.mode & 0o777 : 0o666;
+      await writeFile(tmp, text, { flag: 'wx', mode });
+      if (st) await chmod(tmp, mode);
+      await rename(tmp, dest);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      failed.push(`cannot write --output ${x.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  return failed;
+}
+
+/** A file the run reads, named as the user gave it (`--config xfed.yaml`, `logs: a.log`). */
+export interface InputFile {
+  label: string;
+  file: string;
+}
+
+async function identity(file: string): Promise<string> {
+  try {
+    const s = await stat(file);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return `path:${resolve(file)}`;
+  }
+}
+
+/**
+ * Refuses, before anything runs (exit 2), an output given twice, an output that is one of the
+ * run's inputs (it would be overwritten: the config, a log, a --file list...), and an output
+ * that cannot be written (no such directory, a directory, no permission).
+ */
+export async function checkOutputs(outputs: readonly OutputSpec[], inputs: readonly InputFile[]): Promise<void> {
+  const inputIds = new Map<string, InputFile>();
+  for (const i of inputs) if (i.file !== '-') inputIds.set(await identity(i.file), i);
+  const seen = new Set<string>();
+  for (const x of outputs) {
+    const id = await identity(x.file);
+    if (seen.has(id)) throw new UsageError(`--output ${x.file} is given twice`);
+    seen.add(id);
+    const input = inputIds.get(id);
+    if (input) throw new UsageError(`--output ${x.file} is also ${input.label} ${input.file}: refused (the report would overwrite it)`);
+    try {
+      const s = await stat(x.file).catch(() => undefined);
+      if (s?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      if (s) await access(x.file, constants.W_OK);
+      // A report file is replaced by a temporary file made next to it (devices are written in place).
+      if (!s || s.isFile()) await access(dirname(await realpath(x.file).catch(() => resolve(x.file))), constants.W_OK);
+    } catch (e) {
+      throw new UsageError(`cannot write --output ${x.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+}
