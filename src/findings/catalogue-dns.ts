@@ -46,7 +46,7 @@ export const DNS_FINDINGS: readonly CatalogueEntry[] = [
     severity: 'warning',
     variants: [{ severity: 'info', when: 'for client records (_xmpp-client not on 5222)' }],
     title: 'An SRV record points at a non-standard port',
-    summary: '`_xmpp-server` not on 5269 (`_xmpp-client` not on 5222)',
+    summary: '`_xmpp-server` not on 5269 (`_xmpp-client` not on 5222, info)',
     meaning: 'Cisco requires federation to be published on port 5269, and firewalls and partners commonly allow only 5269; another port works only if it is deliberate and open all the way.',
     fix: 'Publish port 5269 (and make the target listen there), unless the non-standard port is deliberate and open.',
     references: [REF.ciscoFederation],

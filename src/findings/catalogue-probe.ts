@@ -141,7 +141,7 @@ export const PROBE_FINDINGS: readonly CatalogueEntry[] = [
     variants: [INSECURE],
     title: 'The certificate chain is not trusted',
     summary:
-      'the chain does not verify (self-signed, missing intermediate, unknown CA: pass a private CA with `--ca`; or an expired / not yet valid intermediate, named in the title)',
+      'the chain does not verify (self-signed, missing intermediate, unknown CA: pass a private CA with `--ca`; or an expired / not yet valid intermediate, named in the title); info with `--insecure`',
     meaning:
       'The chain did not verify against the trusted roots: a self-signed certificate, a missing intermediate (the server does not send it), an unknown CA, an expired or not yet valid intermediate, or no readable certificate at all. Peers that authenticate with certificates refuse it; dialback may still work.',
     fix: 'Install a certificate from a CA the peers trust, with the full chain (leaf + intermediates), and reload the server; for a private CA, pass it to xfed with --ca.',
@@ -153,7 +153,7 @@ export const PROBE_FINDINGS: readonly CatalogueEntry[] = [
     severity: 'error',
     variants: [INSECURE],
     title: 'The certificate has expired',
-    summary: "the peer's certificate has expired",
+    summary: "the peer's certificate has expired; info with `--insecure`",
     meaning: 'Peers that verify certificates (SASL EXTERNAL, or Prosody with s2s_secure_auth) refuse the connection.',
     fix: 'Renew the certificate and reload the server (on Expressway-E: Maintenance > Security > Server certificate).',
     references: [REF.rfc9525],
@@ -164,7 +164,7 @@ export const PROBE_FINDINGS: readonly CatalogueEntry[] = [
     severity: 'error',
     variants: [INSECURE],
     title: 'The certificate is not yet valid',
-    summary: "the certificate's start date is in the future",
+    summary: "the certificate's start date is in the future; info with `--insecure`",
     meaning: 'Either the certificate was issued with a future start date or a clock is wrong.',
     fix: 'Check the clocks (NTP) of the server and of this machine; reissue the certificate if its start date is wrong.',
     references: [REF.rfc9525],
@@ -175,7 +175,7 @@ export const PROBE_FINDINGS: readonly CatalogueEntry[] = [
     severity: 'error',
     variants: [INSECURE],
     title: 'The certificate is not valid for the peer domain',
-    summary: 'no SRV-ID, XmppAddr or dNSName (wildcard included) matches the peer domain; a certificate for the SRV target only is said so',
+    summary: 'no SRV-ID, XmppAddr or dNSName (wildcard included) matches the peer domain; a certificate for the SRV target only is said so; info with `--insecure`',
     meaning:
       'None of its identities is the domain, _xmpp-server.<domain> or a matching wildcard (RFC 6120 §13.7.1.2, RFC 9525). A certificate that names only the SRV target host does not count without POSH or DANE (RFC 7712).',
     fix: 'Get a certificate with the domain (and for Cisco, every federated chat-node alias) as a subjectAltName dNSName, or an XmppAddr/SRV-ID for it.',
@@ -218,7 +218,7 @@ export const PROBE_FINDINGS: readonly CatalogueEntry[] = [
     severity: 'info',
     variants: [{ severity: 'warning', when: 'without a dialback secret (the peer accepted a random key)' }],
     title: 'The peer verified our dialback key',
-    summary: 'the peer verified our key with the authoritative server of `--from`; without a secret it accepted a random key, i.e. it does not really check',
+    summary: 'the peer verified our key with the authoritative server of `--from`; without a secret it accepted a random key, i.e. it does not really check (warning)',
     meaning:
       'The peer called back the authoritative server of --from, which confirmed the key: DNS for our domain, its inbound s2s port and its secret are all right, and federation works. Without a secret xfed sends a random key, which cannot be verified: a peer that accepts it does not really check dialback.',
     fix: 'Nothing to do with a secret. Without one, check the peer\'s dialback implementation and its authoritative-server lookups.',
@@ -230,7 +230,7 @@ export const PROBE_FINDINGS: readonly CatalogueEntry[] = [
     severity: 'error',
     variants: [{ severity: 'info', when: 'without a dialback secret (a random key is expected to be refused)' }],
     title: 'The peer rejected our dialback key (invalid)',
-    summary: "the authoritative server did not confirm the key: wrong secret, or `--from`'s SRV points elsewhere; without a secret this is the expected answer",
+    summary: "the authoritative server did not confirm the key: wrong secret, or `--from`'s SRV points elsewhere; without a secret this is the expected answer (info)",
     meaning:
       'The authoritative server of --from (found by the peer through DNS) did not confirm the key: its dialback secret differs from the one given to xfed, or the SRV record of --from points at another server or cluster. Without a secret this is the expected answer, and it still shows that the peer resolved our domain and reached a server that answers db:verify.',
     fix: 'Pass the secret the authoritative server really uses (Prosody: dialback_secret; ejabberd: hex(SHA-1(Erlang cookie))), and check that _xmpp-server._tcp.<from> points at that server.',
@@ -243,7 +243,7 @@ export const PROBE_FINDINGS: readonly CatalogueEntry[] = [
     variants: [{ severity: 'info', when: 'with the default --from (xfed-probe.invalid cannot be verified)' }],
     title: 'The peer answered dialback with an error, or closed the stream',
     summary:
-      "`type='error'` (`remote-server-not-found`, `remote-connection-failed`, `item-not-found`, `policy-violation`, `not-authorized`, ...), a stream error, or a closed stream instead of an answer",
+      "`type='error'` (`remote-server-not-found`, `remote-connection-failed`, `item-not-found`, `policy-violation`, `not-authorized`, ...), a stream error, or a closed stream instead of an answer; info with the default `--from`",
     meaning:
       'The peer answered db:result with type=\'error\' or a stream error (remote-server-not-found: it could not reach the authoritative server of our domain; policy-violation: usually TLS required first; not-authorized: it wants certificates instead of dialback; item-not-found/host-unknown: it does not host the domain), or closed the stream. With the default --from this is expected: that domain does not exist.',
     fix: 'Follow the condition: publish _xmpp-server._tcp.<your domain> with targets that accept inbound TCP 5269; use TLS; configure a CA-signed certificate; or read the peer\'s logs for the dialback of our domain.',
@@ -255,7 +255,7 @@ export const PROBE_FINDINGS: readonly CatalogueEntry[] = [
     severity: 'error',
     variants: [{ severity: 'info', when: 'with the default --from (some servers say nothing until their s2s timeout)' }],
     title: 'The peer gave no dialback answer in time',
-    summary: "no answer within the dialback timeout: usually the peer's callback to our domain hangs (inbound 5269 dropped)",
+    summary: "no answer within the dialback timeout: usually the peer's callback to our domain hangs (inbound 5269 dropped); info with the default `--from`",
     meaning:
       'The peer usually waits this long when its callback to the authoritative server of our domain hangs: our SRV record points at an address that drops inbound 5269 (a firewall in front of Expressway-E), or that server never answers db:verify.',
     fix: 'Check from outside that _xmpp-server._tcp.<from> resolves and that its targets accept TCP 5269 (xfed check-dns <from>; xfed probe <from>).',
