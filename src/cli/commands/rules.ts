@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
 import { INPUT_FINDINGS, loadRules } from '../../diagnose/index.js';
-import { renderRule } from '../../diagnose/doc.js';
 import type { RuleSpec } from '../../diagnose/types.js';
 import { makeStyle, table, wantColor } from '../../report/style.js';
 import { globalOptions, write } from '../run.js';
@@ -32,19 +30,8 @@ export async function rulesListCommand(opts: Record<string, unknown>, cmd: Comma
   return 0;
 }
 
+/** `xfed rules show <id>`: an alias of `xfed explain <id>` (rule ids, and finding ids too). */
 export async function rulesShowCommand(id: string, opts: Record<string, unknown>, cmd: Command): Promise<number> {
-  const g = globalOptions(cmd);
-  const rules = await rulesFor(opts, cmd);
-  const rule = rules.find((r) => r.id === id) ?? rules.find((r) => r.id === `diagnose.${id}`);
-  if (!rule) {
-    const near = rules.filter((r) => r.id.includes(id.replace(/^diagnose\./, ''))).map((r) => r.id);
-    throw new UsageError(`no rule "${id}"${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : '; `xfed rules` lists them'}`);
-  }
-  if (g.json) {
-    await write(process.stdout, doc('rules show', { rule }));
-    return 0;
-  }
-  const style = makeStyle(wantColor(g.color));
-  await write(process.stdout, renderRule(rule, style.c.bold, style.sev(rule.severity).trim()) + '\n');
-  return 0;
+  const { explainCommand } = await import('./explain.js');
+  return explainCommand(id, opts, cmd, 'rules show');
 }
