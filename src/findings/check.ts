@@ -6,10 +6,15 @@
 import type { Severity } from '../core/result.js';
 import { BUILTIN_RULES } from '../diagnose/rules/index.js';
 import { allowedSeverities, atMost, FINDINGS } from './index.js';
+import type { CatalogueEntry } from './types.js';
 
-/** An id no test emits yet, because the test would need infrastructure absent here. */
+/**
+ * An id (or one severity of it) no test emits yet, because the test would need
+ * infrastructure absent here. Without `severity`, every severity of the id.
+ */
 export interface PendingId {
   id: string;
+  severity?: Severity;
   reason: string;
 }
 
@@ -55,17 +60,30 @@ export function checkRecorded(recorded: string, pending: readonly PendingId[]): 
     const bad = [...sevs].filter((s) => !allowed.includes(s));
     if (bad.length) problems.push(`emitted with a severity the catalogue does not allow: ${id} as ${bad.join(', ')} (catalogue: ${allowed.join(', ')})`);
   }
-  const pend = new Map(pending.map((p) => [p.id, p]));
+  const isPending = (id: string, sev: Severity) => pending.some((p) => p.id === id && (p.severity === undefined || p.severity === sev));
   for (const p of pending) {
+    const sevs = seen.get(p.id);
     if (!known.has(p.id)) problems.push(`test/findings/pending.json lists ${p.id}, which is not catalogued`);
-    else if (seen.has(p.id)) problems.push(`test/findings/pending.json lists ${p.id}, but a test emits it now: remove it from the list`);
+    else if (p.severity === undefined ? sevs : sevs?.has(p.severity)) problems.push(`test/findings/pending.json lists ${p.id}${p.severity ? ` as ${p.severity}` : ''}, but a test emits it now: remove it from the list`);
     if (!p.reason?.trim()) problems.push(`test/findings/pending.json: ${p.id} has no reason`);
   }
-  for (const id of known.keys()) if (!seen.has(id) && !pend.has(id)) problems.push(`catalogued but emitted by no test: ${id}`);
+  // Every catalogued id with each of its severities (a rule id: with any one of its severities).
+  for (const e of FINDINGS) {
+    const sevs = seen.get(e.id);
+    const all = allowedSeverities(e);
+    const missing = all.filter((sev) => !sevs?.has(sev) && !isPending(e.id, sev));
+    if (!sevs && missing.length === all.length) problems.push(`catalogued but emitted by no test: ${e.id}`);
+    else for (const sev of missing) problems.push(`catalogued but emitted by no test as ${sev}: ${e.id} (${whenOf(e, sev)})`);
+  }
+  for (const r of BUILTIN_RULES) if (r.enabled !== false && !seen.has(r.id) && !isPending(r.id, r.severity)) problems.push(`a diagnose rule no test fires: ${r.id}`);
   const emitted = [...seen.keys()].filter((id) => known.has(id)).length;
   return { problems, emitted, pending: pending.length, foreign };
 }
 
 export function formatProblems(r: RecordCheck): string {
   return [`finding catalogue check failed (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}):`, ...r.problems.map((p) => `  - ${p}`)].join('\n');
+}
+
+function whenOf(e: CatalogueEntry, sev: Severity): string {
+  return e.variants?.find((v) => v.severity === sev)?.when ?? 'its usual severity';
 }

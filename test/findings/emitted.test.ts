@@ -6,12 +6,13 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, type Server, type Socket } from 'node:net';
 import { platform } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { probePeer } from '../../src/probe/probe.js';
 import { allowedSeverities, findingEntry } from '../../src/findings/index.js';
 import type { Finding } from '../../src/core/result.js';
+import { scriptedPeer, type ScriptedPeer } from './scripted-peer.js';
 
 function assertCatalogued(findings: Finding[]): void {
   for (const f of findings) {
@@ -71,47 +72,23 @@ describe('probe.tcp.timeout', { skip: platform() !== 'linux' && 'needs Linux (a 
   });
 });
 
-/** An authoritative server without TLS that answers the stream and then `onVerify` the db:verify. */
-function scripted(onVerify: (sock: Socket) => void): Promise<Server> {
-  const srv = createServer((sock) => {
-    let buf = '';
-    let opened = false;
-    sock.on('error', () => {});
-    sock.on('data', (d) => {
-      buf += String(d);
-      if (!opened && buf.includes('<stream:stream')) {
-        opened = true;
-        sock.write(
-          "<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' id='s-1' from='origin.test' version='1.0'>" +
-            "<stream:features><dialback xmlns='urn:xmpp:features:dialback'/></stream:features>",
-        );
-      }
-      if (buf.includes('</db:verify>')) {
-        buf = '';
-        onVerify(sock);
-      }
-    });
-  });
-  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve(srv)));
-}
-
 describe('dialback verify against a scripted authoritative server', () => {
   const servers: Server[] = [];
   after(() => servers.forEach((s) => s.close()));
-  const verify = async (srv: Server, dialbackMs = 2000) =>
+  const verify = async (srv: ScriptedPeer, dialbackMs = 2000) =>
     probePeer({
       peer: 'origin.test',
       from: 'receiving.test',
       host: '127.0.0.1',
-      port: (srv.address() as AddressInfo).port,
+      port: srv.port,
       tls: 'none',
       verify: { streamId: 'abc123', key: 'a'.repeat(64) },
       timeouts: { dialback: dialbackMs, stream: 2000 },
     });
 
   it('no answer: dialback.verify.timeout only', async () => {
-    const srv = await scripted(() => {});
-    servers.push(srv);
+    const srv = await scriptedPeer(() => {});
+    servers.push(srv.server);
     const r = await verify(srv, 300);
     assert.deepEqual(r.findings.map((f) => f.id), ['dialback.verify.timeout']);
     assert.equal(r.data.dialback?.outcome, 'timeout');
@@ -119,8 +96,8 @@ describe('dialback verify against a scripted authoritative server', () => {
   });
 
   it('a stream error instead of an answer: dialback.verify.error only, naming the condition', async () => {
-    const srv = await scripted((sock) => sock.end("<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>"));
-    servers.push(srv);
+    const srv = await scriptedPeer((sock) => sock.end("<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>"));
+    servers.push(srv.server);
     const r = await verify(srv);
     assert.deepEqual(r.findings.map((f) => f.id), ['dialback.verify.error']);
     assert.match(r.findings[0]!.title, /<host-unknown\/>/);

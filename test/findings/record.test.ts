@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BUILTIN_RULES } from '../../src/diagnose/rules/index.js';
 import { checkRecorded, formatProblems, knownSeverities } from '../../src/findings/check.js';
-import { FINDINGS } from '../../src/findings/index.js';
+import { allowedSeverities, FINDINGS } from '../../src/findings/index.js';
 import { xfed } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/servers.js';
 
@@ -28,9 +28,9 @@ describe('XFED_RECORD_FINDINGS', () => {
   });
 });
 
-/** A record in which every known id was emitted with its usual severity. */
+/** A record in which every catalogued id was emitted with each of its severities, and every rule fired. */
 function fullRecord(): string[] {
-  return [...FINDINGS.map((e) => ({ id: e.id, severity: e.severity })), ...BUILTIN_RULES.map((r) => ({ id: r.id, severity: r.severity }))].map((x) => JSON.stringify(x));
+  return [...FINDINGS.flatMap((e) => allowedSeverities(e).map((severity) => ({ id: e.id, severity }))), ...BUILTIN_RULES.map((r) => ({ id: r.id, severity: r.severity }))].map((x) => JSON.stringify(x));
 }
 
 describe('checkRecorded', () => {
@@ -55,18 +55,25 @@ describe('checkRecorded', () => {
     assert.deepEqual(checkRecorded(lines.join('\n'), []).problems, ['emitted with a severity the catalogue does not allow: diagnose.result.other as error (catalogue: warning, info)']);
   });
 
-  it('an id no test emits is a problem, unless pending with a reason; a pending id that is emitted is one too', () => {
-    const lines = fullRecord().filter((l) => !l.includes('"probe.tcp.timeout"') && !l.includes('"axl.throttled"'));
+  it('an id (or one of its severities) no test emits is a problem, unless pending with a reason; a pending id that is emitted is one too', () => {
+    const lines = fullRecord().filter(
+      (l) => !l.includes('"probe.tcp.timeout"') && !l.includes('"axl.throttled"') && l !== '{"id":"dns.srv.target-private","severity":"info"}' && l !== '{"id":"probe.cert.expired","severity":"info"}' && !l.includes('"diagnose.privacy.blocked"'),
+    );
     const r = checkRecorded(lines.join('\n'), [
       { id: 'axl.throttled', reason: 'needs a throttling IM&P' },
+      { id: 'probe.cert.expired', severity: 'info', reason: 'pending' },
       { id: 'dns.srv.ok', reason: 'stale' },
+      { id: 'probe.cert.untrusted', severity: 'info', reason: 'stale too' },
       { id: 'nope.nothing', reason: 'x' },
     ]);
     assert.deepEqual(r.problems, [
       'test/findings/pending.json lists dns.srv.ok, but a test emits it now: remove it from the list',
+      'test/findings/pending.json lists probe.cert.untrusted as info, but a test emits it now: remove it from the list',
       'test/findings/pending.json lists nope.nothing, which is not catalogued',
+      'catalogued but emitted by no test as info: dns.srv.target-private (with --allow-private (config: dns.allow_private))',
       'catalogued but emitted by no test: probe.tcp.timeout',
+      'a diagnose rule no test fires: diagnose.privacy.blocked',
     ]);
-    assert.match(formatProblems(r), /^finding catalogue check failed \(3 problems\):\n {2}- /);
+    assert.match(formatProblems(r), /^finding catalogue check failed \(6 problems\):\n {2}- /);
   });
 });
