@@ -61,7 +61,7 @@ export function renderFindingsMarkdown(entries: readonly CatalogueEntry[] = FIND
   for (const e of entries) {
     out.push(`### ${e.id}`, '', `**${e.title}** (${e.severity})`, '');
     if (e.variants?.length) {
-      out.push('Severity:', '', `- ${e.severity}: usually`, ...e.variants.map((v) => `- ${v.severity}: ${v.when}`), '');
+      out.push('Severity:', '', `- ${e.severity}: otherwise`, ...e.variants.map((v) => `- ${v.severity}: ${v.when}`), '');
     }
     out.push(`**Meaning.** ${e.meaning}`, '');
     if (e.fix) out.push(`**Fix.** ${e.fix}`, '');
