@@ -1,5 +1,6 @@
 /**
- * Findings no other test produced: a TCP connect that times out (a loopback listener whose
+ * Findings no other test produced (or only the tests that need the Debian lab): no DNS
+ * answer to resolve the peer with, a TCP connect that times out (a loopback listener whose
  * accept queue is full drops new SYNs), and `dialback verify` against a scripted authoritative
  * server that stays silent or answers with a stream error. Each asserts the exact set of ids,
  * and each severity matches the catalogue.
@@ -56,6 +57,16 @@ async function blackhole(): Promise<{ port: number; child: ChildProcess; fill: S
   );
   return { port, child, fill };
 }
+
+describe('probe.dns.no-target', () => {
+  it('the SRV questions get no answer (a resolver port that refuses): probe.dns.no-target only, no connection attempt', async () => {
+    const r = await probePeer({ peer: 'nothing.test', resolvers: ['127.0.0.1:9'], timeouts: { dns: 500 } });
+    assert.deepEqual(r.findings.map((f) => f.id), ['probe.dns.no-target']);
+    assert.match(r.findings[0]!.detail, /no conclusive answer/);
+    assert.deepEqual(r.data.attempts, []);
+    assertCatalogued(r.findings);
+  });
+});
 
 describe('probe.tcp.timeout', { skip: platform() !== 'linux' && 'needs Linux (a full accept queue drops SYNs)' }, () => {
   it('a target that drops the SYN: probe.tcp.timeout only', async () => {

@@ -104,6 +104,18 @@ describe('probe against a scripted peer without TLS', () => {
     assert.match(r.findings[0]!.title, /accepted a random dialback key/);
   });
 
+  it('with the default --from, remote-server-not-found: probe.dialback.error as info', async () => {
+    const p = await scriptedPeer(
+      (sock, kind) =>
+        kind === 'result' &&
+        sock.write("<db:result from='origin.test' to='xfed-probe.invalid' type='error'><error type='cancel'><remote-server-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></db:result>"),
+    );
+    closers.push(() => p.server.close());
+    const r = await probePeer(base(p.port));
+    assert.deepEqual(ids(r.findings), ['info:probe.dialback.error']);
+    assert.match(r.findings[0]!.title, /<remote-server-not-found\/> \(expected for the default --from xfed-probe\.invalid\)/);
+  });
+
   it('with the default --from, no dialback answer: probe.dialback.timeout as info', async () => {
     const p = await scriptedPeer(() => {});
     closers.push(() => p.server.close());
