@@ -13,6 +13,7 @@ import { defineDoctor } from './defs/doctor.js';
 import { defineProbe } from './defs/probe.js';
 import { defineDiagnose } from './defs/diagnose.js';
 import { defineAxlVerify } from './defs/axl-verify.js';
+import { defineExplain } from './defs/explain.js';
 
 const EXIT_HELP = `
 Exit codes:
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   defineAxlVerify(program);
   defineDiagnose(program);
   defineDoctor(program);
+  defineExplain(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
   return program;
 }

@@ -4,6 +4,7 @@
  * input -> check -> findings -> report: checks build these plain objects and
  * never print; the report layer renders the same data as text, JSON, JUnit...
  */
+import { appendFileSync } from 'node:fs';
 import { exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
 
@@ -105,9 +106,25 @@ export function buildRun<D>(command: string, options: Record<string, unknown>, t
   };
 }
 
+/**
+ * Test hook: with XFED_RECORD_FINDINGS=<file>, every finding built here appends
+ * `{"id":...,"severity":...}` as one line to that file. scripts/run-tests.mjs sets it
+ * and checks the ids against the finding catalogue (src/findings/). Read once; no cost when unset.
+ */
+const RECORD_FILE = process.env.XFED_RECORD_FINDINGS || undefined;
+
+function record(id: string, severity: Severity): void {
+  try {
+    appendFileSync(RECORD_FILE!, `${JSON.stringify({ id, severity })}\n`);
+  } catch {
+    // A recording problem must never change what a command does.
+  }
+}
+
 export function finding(f: Omit<Finding, 'evidence' | 'fix' | 'detail'> & Partial<Pick<Finding, 'evidence' | 'fix' | 'detail'>>): Finding {
   // Canonical key order, so that JSON reads id, severity, title, detail, evidence, fix, target.
   const { id, severity, title, detail = '', evidence = [], fix = '', target, ...rest } = f;
+  if (RECORD_FILE) record(id, severity);
   return { id, severity, title, detail, evidence, fix, target, ...rest };
 }
 

@@ -74,7 +74,7 @@ test('xfed rules and xfed rules show, human and --json', async () => {
   assert.match(show.stdout, /Scheduling dialback timeout/);
   assert.match(show.stdout, /Fix:\n\s+1\. /);
   const sj = json(await xfed(['--json', 'rules', 'show', 'dialback.invalid']));
-  assert.equal(sj.targets[0].data.rule.id, 'diagnose.dialback.invalid');
+  assert.equal(sj.targets[0].data.explain.rule.id, 'diagnose.dialback.invalid');
 });
 
 test('a rules file adds a rule, overrides a built-in and disables another', async () => {

@@ -215,7 +215,7 @@ describe('the envelope of rules and dialback key', { concurrency: true }, () => 
     }
   });
 
-  test('rules and rules show: one target per rule, the rule under data.rule, unchanged', async () => {
+  test('rules: one target per rule, the rule under data.rule, unchanged; rules show: the rule under data.explain', async () => {
     const { BUILTIN_RULES } = await import('../../src/diagnose/index.js');
     const r = await xfed(['rules', '--json']);
     assert.equal(r.code, 0);
@@ -226,7 +226,7 @@ describe('the envelope of rules and dialback key', { concurrency: true }, () => 
     assert.deepEqual(doc.summary, { targets: BUILTIN_RULES.length, errors: 0, warnings: 0, info: 0 });
     const show = JSON.parse((await xfed(['rules', 'show', 'dialback.timeout', '--format', 'json'])).stdout);
     assert.equal(show.command, 'rules show');
-    assert.deepEqual(show.targets.map((t: { data: { rule: { id: string } } }) => t.data.rule.id), ['diagnose.dialback.timeout']);
+    assert.deepEqual(show.targets.map((t: { data: { explain: { kind: string; rule: { id: string } } } }) => [t.data.explain.kind, t.data.explain.rule.id]), [['rule', 'diagnose.dialback.timeout']]);
     const junit = await xfed(['rules', '--format', 'junit']);
     assert.equal(junit.code, 0);
     assert.match(junit.stdout, new RegExp(`<testsuite name="xfed\\.rules" tests="${BUILTIN_RULES.length}" failures="0"`));

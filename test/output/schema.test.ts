@@ -39,6 +39,8 @@ describe('every command\'s --json validates against schema/xfed.schema.json', { 
     ['doctor --demo', () => ['doctor', '--demo']],
     ['rules', () => ['rules']],
     ['rules show', () => ['rules', 'show', 'diagnose.axl.http-401']],
+    ['explain a finding id', () => ['explain', 'probe.cert.untrusted']],
+    ['explain a rule id', () => ['explain', 'dialback.timeout']],
     ['dialback key', () => ['dialback', 'key', '--secret-file', s.secretFile, '--from', 'a.example', '--to', 'b.example', '--stream-id', 'abc']],
   ];
   for (const [name, args, input] of runs) {

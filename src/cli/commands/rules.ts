@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
 import { targetResult, type RunResult, type TargetResult } from '../../core/result.js';
 import { loadRules } from '../../diagnose/index.js';
-import { renderRule } from '../../diagnose/doc.js';
 import type { RuleSpec } from '../../diagnose/types.js';
 import { table, type Style } from '../../report/style.js';
 import { buildRun, emit, globalOptions } from '../run.js';
@@ -37,18 +35,8 @@ export async function rulesListCommand(opts: Record<string, unknown>, cmd: Comma
   return emit(run, g, undefined, { human: renderRulesTable });
 }
 
+/** `xfed rules show <id>`: an alias of `xfed explain <id>` (rule ids, and finding ids too). */
 export async function rulesShowCommand(id: string, opts: Record<string, unknown>, cmd: Command): Promise<number> {
-  const g = globalOptions(cmd);
-  const startedAt = new Date();
-  const file = rulesFile(opts, cmd);
-  const rules = await loadRules(file);
-  const rule = rules.find((r) => r.id === id) ?? rules.find((r) => r.id === `diagnose.${id}`);
-  if (!rule) {
-    const near = rules.filter((r) => r.id.includes(id.replace(/^diagnose\./, ''))).map((r) => r.id);
-    throw new UsageError(`no rule "${id}"${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : '; `xfed rules` lists them'}`);
-  }
-  const run = buildRun('rules show', { id, rules: file ?? null }, [ruleTarget(rule)], startedAt, g.strict);
-  return emit(run, g, undefined, {
-    human: (r, style) => rulesOf(r).map((x) => renderRule(x, style.c.bold, style.sev(x.severity).trim())).join('\n') + '\n',
-  });
+  const { explainCommand } = await import('./explain.js');
+  return explainCommand(id, opts, cmd, 'rules show');
 }

@@ -11,7 +11,7 @@ export function defineRules(program: Command): void {
     });
   rules
     .command('show')
-    .description('show one rule: what it matches, cause, fix, references')
+    .description('show one rule: what it matches, cause, fix, references (same as `xfed explain <id>`)')
     .argument('<id>', 'rule id, e.g. diagnose.axl.http-401')
     .option('--rules <file>', 'also load your own rules file (YAML or JSON)')
     .action(async (id: string, opts: Record<string, unknown>, cmd: Command) => {
