@@ -4,7 +4,8 @@
  * `xfed --help` and `xfed --version` stay fast.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { XfedError } from '../core/errors.js';
+import { UsageError, XfedError } from '../core/errors.js';
+import { scrubUsageMessage, wordedFor } from './flags.js';
 import { EXIT } from '../core/exit-codes.js';
 import { intOption } from './options.js';
 import { VERSION } from '../core/version.js';
@@ -35,14 +36,14 @@ export function buildProgram(): Command {
     .addHelpText('after', EXIT_HELP)
     .showSuggestionAfterError()
     .exitOverride();
-  program.configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
+  program.configureOutput({ outputError: (str, write) => write(scrubUsageMessage(str.replace(/^error: /, 'xfed: '))) });
   // The order of `xfed --help`: the checks in the order of a federation fix, then the whole run.
   defineCheckDns(program);
   defineProbe(program);
   defineAxlVerify(program);
   defineDiagnose(program);
   defineDoctor(program);
-  for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
+  for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(scrubUsageMessage(str.replace(/^error: /, 'xfed: '))) });
   return program;
 }
 
@@ -60,23 +61,36 @@ export async function run(argv: string[]): Promise<number> {
       if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.OK);
     });
   }
+  // Always honoured: no read blocks the event loop (src/inputs opens pipes without waiting).
   const onSignal = () => process.exit(EXIT.INTERRUPTED);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const program = buildProgram();
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
-    return handleError(err);
+    return handleError(err, commandOf(argv));
   }
 }
 
-function handleError(err: unknown): number {
+const COMMANDS = new Set(['check-dns', 'probe', 'axl-verify', 'diagnose', 'doctor', 'dialback', 'rules', 'init', 'explain']);
+
+/** The command a command line runs (the first word that names one), to word its errors. */
+function commandOf(argv: string[]): string | undefined {
+  return argv.slice(2).find((a) => COMMANDS.has(a));
+}
+
+function handleError(err: unknown, command: string | undefined): number {
   if (err instanceof CommanderError) {
     // --help and --version end here too, with exit code 0.
     if (err.exitCode === 0) return EXIT.OK;
     return EXIT.USAGE;
+  }
+  if (err instanceof UsageError) {
+    // Input errors name their field: the command line's flag, or doctor's config key.
+    process.stderr.write(`xfed: ${wordedFor(err, command)}\n`);
+    return err.exitCode;
   }
   if (err instanceof XfedError) {
     process.stderr.write(`xfed: ${err.message}\n`);

@@ -3,10 +3,10 @@
  * it is a subset, so both get line numbers). Validation walks the YAML syntax tree so that
  * every error names the key and its line: `config xfed.yaml line 7: partner: unknown key`.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
-import { UsageError } from '../core/errors.js';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { FileReadError, InputError, UsageError } from '../core/errors.js';
+import { readInput } from '../inputs/index.js';
 import { domainProblem, parseDomain } from '../dns/names.js';
 
 export const CONFIG_MAX_BYTES = 1024 * 1024;
@@ -114,6 +114,12 @@ export const CONFIG_SPEC: Spec = {
   },
 };
 
+/** A key as shown in a message: at most 64 characters, one line. */
+function shorten(key: string): string {
+  const oneLine = JSON.stringify(key).slice(1, -1);
+  return oneLine.length > 64 ? `${oneLine.slice(0, 40)}…(${key.length} characters)` : oneLine;
+}
+
 /** Edit distance, for "did you mean". */
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
@@ -136,6 +142,7 @@ class Walker {
 
   walk(node: unknown, spec: Spec, path: string): unknown {
     const n = node as Node | null;
+    if (isAlias(n)) this.fail(n, path, 'YAML aliases (*name) are not allowed in the config');
     const kind = (x: unknown) => (isMap(x) ? 'a mapping' : isSeq(x) ? 'a list' : isScalar(x) ? (x.value === null ? 'empty' : `${typeof x.value} ${JSON.stringify(x.value)}`) : 'empty');
     switch (spec.t) {
       case 'string': {
@@ -169,12 +176,14 @@ class Walker {
         const out: Record<string, unknown> = {};
         for (const pair of n.items) {
           const keyNode = pair.key as Node;
+          if (isAlias(keyNode) || isAlias(pair.value)) this.fail(keyNode ?? n, path, 'YAML aliases (*name) are not allowed in the config');
           const key = isScalar(keyNode) ? String(keyNode.value) : '';
-          const kp = path ? `${path}.${key}` : key;
-          if (spec.forbidden?.[key]) this.fail(keyNode, kp, spec.forbidden[key]!);
-          const sub = spec.keys[key];
+          const kp = path ? `${path}.${shorten(key)}` : shorten(key);
+          if (spec.forbidden && Object.hasOwn(spec.forbidden, key)) this.fail(keyNode, kp, spec.forbidden[key]!);
+          const sub = Object.hasOwn(spec.keys, key) ? spec.keys[key] : undefined;
           if (!sub) {
-            const near = Object.keys(spec.keys).filter((k) => distance(k, key) <= 2);
+            // Only keys of about the same length can be near: a 1 MB key costs nothing.
+            const near = Object.keys(spec.keys).filter((k) => Math.abs(k.length - key.length) <= 2 && distance(k, key) <= 2);
             this.fail(keyNode, kp, `unknown key${near.length ? ` (did you mean "${near[0]}"?)` : `; known keys here: ${Object.keys(spec.keys).join(', ')}`}`);
           }
           if (key in out) this.fail(keyNode, kp, 'given twice');
@@ -265,14 +274,11 @@ function splitHost(spec: string): { host: string; port?: number } {
 export async function loadConfig(file: string): Promise<DoctorConfig> {
   let text: string;
   try {
-    const st = await stat(file);
-    if (!st.isFile()) throw new UsageError(`config ${file}: not a file`);
-    if (st.size > CONFIG_MAX_BYTES) throw new UsageError(`config ${file}: larger than 1 MiB`);
-    text = await readFile(file, 'utf8');
+    text = (await readInput(file, { field: 'config', maxBytes: CONFIG_MAX_BYTES })).toString('utf8');
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`config ${file}: ${code === 'ENOENT' ? 'no such file (run "xfed init" to write a starter config)' : (code ?? (e as Error).message)}`);
+    if (e instanceof FileReadError && e.errno === 'ENOENT') throw new UsageError(`config ${file}: no such file (run "xfed init" to write a starter config)`, e.code);
+    if (e instanceof InputError) throw new UsageError(e.message, e.code);
+    throw e;
   }
   return parseConfig(text, file);
 }
