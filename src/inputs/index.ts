@@ -6,10 +6,10 @@
  * `axl.password_file`, `probe --secret-file`, `dialback key --secret-file` and doctor's
  * `probe.secret_file`:
  *   the whole file is the secret, after removing a leading UTF-8 byte-order mark and ONE
- *   trailing line ending (`\n` or `\r\n`, as `echo` and editors add); an empty secret is
- *   refused, and so is a secret that still holds a line break (a second line, or two trailing
- *   line endings), rather than guessing which line was meant. A file larger than 64 KiB is
- *   refused. File permissions are not checked (pipes and /dev/stdin have none that matter).
+ *   trailing line ending (`\n` or `\r\n`, as `echo` and editors add). Nothing else is
+ *   trimmed: spaces stay, a second trailing line ending stays, further lines stay (a secret
+ *   may span lines). An empty secret is refused; so is a file larger than 64 KiB. File
+ *   permissions are not checked (pipes and /dev/stdin have none that matter).
  */
 import { FileContentError } from '../core/errors.js';
 import { parseDomainList } from '../dns/names.js';
@@ -32,9 +32,6 @@ export async function readText(path: string, field: string, o: ReadOptions = {})
 export function secretFromText(text: string, field: string, path: string): string {
   const v = text.replace(/^\uFEFF/, '').replace(/\r?\n$/, '');
   if (!v) throw new FileContentError(field, path, 'the file is empty', 'XFED_SECRET_EMPTY');
-  if (/[\r\n]/.test(v)) {
-    throw new FileContentError(field, path, 'holds more than one line: the file must hold the secret alone (one trailing line ending is allowed)', 'XFED_SECRET_MULTILINE');
-  }
   return v;
 }
 

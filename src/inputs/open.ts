@@ -38,6 +38,14 @@ export function isStdinAlias(path: string): boolean {
   return /^\/(?:dev\/(?:stdin|fd\/\d+)|proc\/(?:self|\d+)\/fd\/\d+)$/.test(path);
 }
 
+/** The descriptor a stdin alias names in this process (`/dev/stdin` -> 0), or undefined. */
+function aliasFd(path: string): number | undefined {
+  if (path === '/dev/stdin') return 0;
+  const m = /^\/(?:dev|proc\/(self|\d+))\/fd\/(\d+)$/.exec(path);
+  if (!m || (m[1] && m[1] !== 'self' && Number(m[1]) !== process.pid)) return undefined;
+  return Number(m[2]);
+}
+
 const REASONS: Record<string, string> = {
   ENOENT: 'no such file',
   ENOTDIR: 'no such file',
@@ -79,6 +87,13 @@ export async function openInput(path: string, o: OpenOptions): Promise<InputSour
     st = statSync(path);
   } catch (err) {
     throw readError(o.field, path, err);
+  }
+  // A stdin alias on a socket (a parent process's socketpair) cannot be opened: read the descriptor itself.
+  const alias = st.isSocket() ? aliasFd(path) : undefined;
+  if (alias === 0) return { name: path, kind: 'stdin', chunks: (o.stdin ?? process.stdin) as AsyncIterable<Buffer>, close: () => undefined };
+  if (alias !== undefined) {
+    const sock = new Socket({ fd: alias, readable: true, writable: false });
+    return { name: path, kind: 'stdin', chunks: sock as AsyncIterable<Buffer>, close: () => sock.destroy() };
   }
   checkKind(o.field, path, st);
   let fd: number;
