@@ -7,7 +7,7 @@ import { readDomainList } from '../inputs/index.js';
 export async function readDomainArgs(args: string[], file: string | undefined, field = 'dns.file'): Promise<DomainName[]> {
   const raw = [...args];
   if (file) raw.push(...(await readDomainList(file, field)));
-  if (raw.length === 0) throw new UsageError('no domain given: pass one or more domains, or --file <path>');
+  if (raw.length === 0) throw new UsageError('no domain given: pass one or more domains, or --file <path>', 'XFED_NO_DOMAIN');
   const seen = new Set<string>();
   const out: DomainName[] = [];
   for (const r of raw) {

@@ -51,7 +51,7 @@ export async function loadRules(rulesFile?: string, base: readonly RuleSpec[] = 
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line;
-    throw new UsageError(`rules file ${rulesFile}${line ? `: line ${line}` : ''}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new UsageError(`rules file ${rulesFile}${line ? `: line ${line}` : ''}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, 'XFED_RULES_YAML');
   }
   let raw: unknown;
   try {
@@ -62,7 +62,7 @@ export async function loadRules(rulesFile?: string, base: readonly RuleSpec[] = 
     throw new UsageError(`rules file ${rulesFile}: ${bomb ? 'YAML aliases expand too much (at most 50 alias expansions)' : (err as Error).message.split('\n')[0]!}`, 'XFED_RULES_YAML');
   }
   const list = Array.isArray(raw) ? raw : raw && typeof raw === 'object' && Array.isArray((raw as { rules?: unknown }).rules) ? (raw as { rules: unknown[] }).rules : null;
-  if (!list) throw new UsageError(`rules file ${rulesFile}: expected a list of rules, or an object with a "rules" list`);
+  if (!list) throw new UsageError(`rules file ${rulesFile}: expected a list of rules, or an object with a "rules" list`, 'XFED_RULES');
   const merged = mergeRules(base, list as Record<string, unknown>[], `rules file ${rulesFile}`);
   compileRules(merged); // validates the whole set
   return merged;
@@ -74,8 +74,8 @@ export async function diagnose(opts: DiagnoseOptions): Promise<TargetResult<Diag
   const compiled = compileRules(specs);
   const engine = new Engine(compiled, { maxEvidence: opts.maxEvidence ?? 10, ...(opts.now !== undefined ? { now: opts.now } : {}) });
   const ctx = new ReadContext(engine, { ...DECOMPRESSION_LIMITS, ...opts.decompression });
-  if (opts.paths.length === 0 && !opts.results?.length) throw new UsageError('nothing to diagnose: give log files, directories, bundles or xfed JSON results (or - for stdin)');
-  if (opts.paths.filter((p) => p === '-').length > 1) throw new UsageError('"-" (stdin) can be given only once');
+  if (opts.paths.length === 0 && !opts.results?.length) throw new UsageError('nothing to diagnose: give log files, directories, bundles or xfed JSON results (or - for stdin)', 'XFED_DIAGNOSE_NO_INPUT');
+  if (opts.paths.filter((p) => p === '-').length > 1) throw new UsageError('"-" (stdin) can be given only once', 'XFED_STDIN_TWICE');
   for (const p of opts.paths) await readPath(p, ctx, opts.stdin);
   opts.results?.forEach((r, i) => {
     const [run, source] = 'run' in r ? [r.run, r.source] : [r, `result ${i + 1}`];

@@ -155,7 +155,7 @@ function isTruncation(err: unknown): boolean {
 /** Reads one command-line path: a file, a directory, or `-` for `stdin`. */
 export async function readPath(path: string, ctx: ReadContext, stdin?: NodeJS.ReadableStream): Promise<void> {
   if (path === '-') {
-    if (!stdin) throw new UsageError('"-" given but no standard input is available');
+    if (!stdin) throw new UsageError('"-" given but no standard input is available', 'XFED_NO_STDIN');
     await readSource('(stdin)', stdin as AsyncIterable<Buffer>, ctx);
     return;
   }
@@ -164,7 +164,7 @@ export async function readPath(path: string, ctx: ReadContext, stdin?: NodeJS.Re
     st = await stat(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`no such file or directory: ${path}`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`no such file or directory: ${path}`, 'XFED_FILE_UNREADABLE');
     if (code === 'ELOOP') return ctx.issue('diagnose.input.loop', path, errText(err));
     return unreadable(ctx, path, err);
   }

@@ -137,7 +137,7 @@ class Walker {
 
   fail(node: Node | null | undefined, path: string, msg: string): never {
     const line = node?.range ? this.lc.linePos(node.range[0]).line : undefined;
-    throw new UsageError(`${this.where}${line ? ` line ${line}` : ''}: ${path ? `${path}: ` : ''}${msg}`);
+    throw new UsageError(`${this.where}${line ? ` line ${line}` : ''}: ${path ? `${path}: ` : ''}${msg}`, 'XFED_CONFIG');
   }
 
   walk(node: unknown, spec: Spec, path: string): unknown {
@@ -204,16 +204,16 @@ export function parseConfig(text: string, file: string): DoctorConfig {
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const line = lc.linePos(e.pos[0]).line;
-    throw new UsageError(`${where} line ${line}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new UsageError(`${where} line ${line}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, 'XFED_CONFIG_YAML');
   }
-  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) throw new UsageError(`${where}: the file is empty (run "xfed init" for a starter config)`);
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) throw new UsageError(`${where}: the file is empty (run "xfed init" for a starter config)`, 'XFED_CONFIG_EMPTY');
   const w = new Walker(where, lc);
   const raw = w.walk(doc.contents, CONFIG_SPEC, '') as Record<string, any>;
   const base = dirname(resolve(file));
   const path = (p: string | undefined) => (p === undefined ? undefined : resolve(base, p));
   const dnsRaw = raw.dns ?? {};
   const probeRaw = raw.probe ?? {};
-  if (dnsRaw.doh && dnsRaw.resolvers?.length) throw new UsageError(`${where}: dns: use either resolvers or doh, not both`);
+  if (dnsRaw.doh && dnsRaw.resolvers?.length) throw new UsageError(`${where}: dns: use either resolvers or doh, not both`, 'XFED_CONFIG');
 
   const cfg: DoctorConfig = {
     file,
@@ -255,7 +255,7 @@ export function parseConfig(text: string, file: string): DoctorConfig {
     };
   }
   if (!cfg.domains.length && !cfg.partners.length && !cfg.axl && !cfg.logs.length) {
-    throw new UsageError(`${where}: nothing to check: give domains, partners, axl or logs`);
+    throw new UsageError(`${where}: nothing to check: give domains, partners, axl or logs`, 'XFED_CONFIG');
   }
   return cfg;
 }

@@ -48,7 +48,7 @@ async function resolve(config: DoctorConfig, env: NodeJS.ProcessEnv): Promise<Do
     else if (env[DIALBACK_SECRET_ENV]) plan.secret = env[DIALBACK_SECRET_ENV];
     // Our domain is the natural dialback originating domain, whichever way the secret came.
     if (plan.secret && !p.from && config.domains.length) p.from = config.domains[0];
-    if (plan.secret && !p.from) throw new UsageError('probe: a dialback secret needs probe.from (or domains) to say whose secret it is');
+    if (plan.secret && !p.from) throw new UsageError('probe: a dialback secret needs probe.from (or domains) to say whose secret it is', 'XFED_CONFIG');
     if (p.ca.length) plan.probeCa = await Promise.all(p.ca.map((f) => readPemFile(f, 'probe.ca')));
   }
   if (config.axl) {
@@ -62,7 +62,7 @@ async function resolve(config: DoctorConfig, env: NodeJS.ProcessEnv): Promise<Do
     let password: string | undefined;
     if (a.passwordFile) password = await readSecretFile(a.passwordFile, 'axl.password_file');
     else password = env[AXL_PASSWORD_ENV];
-    if (!password) throw new UsageError(`axl: no password: set ${AXL_PASSWORD_ENV} or axl.password_file`);
+    if (!password) throw new UsageError(`axl: no password: set ${AXL_PASSWORD_ENV} or axl.password_file`, 'XFED_AXL_NO_PASSWORD');
     plan.axl = { password, ...(a.ca ? { ca: await readPemFile(a.ca, 'axl.ca') } : {}) };
   }
   registerSecret(plan.secret);

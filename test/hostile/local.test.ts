@@ -120,6 +120,19 @@ describe('hostile logs and archives', { concurrency: 4 }, () => {
     assert.equal(json(r).targets[0].data.diagnose.totals.lines, 1);
   });
 
+  test('a named pipe nobody writes to in doctor logs: the diagnose check fails (exit 1), the run ends', async () => {
+    const f = join(dir, 'fifo-doctor');
+    execFileSync('mkfifo', [f]);
+    const cfg = join(dir, 'fifo-doctor.yaml');
+    writeFileSync(cfg, `logs: ["${f}"]\n`);
+    const r = await run(['doctor', '--config', cfg, '--json'], { XFED_PIPE_WAIT_MS: '800' });
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.ms < 5_000, `${r.ms} ms`);
+    const t = json(r).targets[0];
+    assert.deepEqual(t.findings.map((x: { id: string }) => x.id), ['doctor.check.failed']);
+    assert.match(t.findings[0].title, /fifo-doctor: nothing writes to this pipe \(waited 0\.8 s\)$/);
+  });
+
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     test(`${sig} while waiting on a pipe: exit 130 at once`, async () => {
       const f = join(dir, `fifo-${sig}`);
