@@ -110,7 +110,9 @@ export async function openInput(path: string, o: OpenOptions): Promise<InputSour
   }
   if (fst.isFIFO()) {
     const first = await waitForWriter(fd, o.field, path, pipeWait(o));
-    return { name: path, kind: 'pipe', chunks: pipeChunks(fd, first), close: () => undefined };
+    const state = { started: false };
+    // Once read, the socket owns (and closes) the descriptor; before that, close() does.
+    return { name: path, kind: 'pipe', chunks: pipeChunks(fd, first, state), close: () => (state.started ? undefined : closeQuietly(fd)) };
   }
   // A stdin alias on a terminal or a device: read it blocking, in the thread pool (the event loop stays free).
   closeQuietly(fd);
@@ -169,13 +171,16 @@ async function waitForWriter(fd: number, field: string, path: string, waitMs: nu
 }
 
 /** The rest of a pipe through libuv's event loop (epoll): EOF once the last writer closes. */
-async function* pipeChunks(fd: number, first: Buffer): AsyncGenerator<Buffer> {
-  if (first.length) yield first;
-  const sock = new Socket({ fd, readable: true, writable: false });
+async function* pipeChunks(fd: number, first: Buffer, state: { started: boolean }): AsyncGenerator<Buffer> {
+  state.started = true;
+  let sock: Socket | undefined;
   try {
+    if (first.length) yield first;
+    sock = new Socket({ fd, readable: true, writable: false });
     for await (const c of sock) yield c as Buffer;
   } finally {
-    sock.destroy();
+    if (sock) sock.destroy();
+    else closeQuietly(fd);
   }
 }
 
