@@ -4,7 +4,8 @@
  * `xfed --help` and `xfed --version` stay fast.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { XfedError } from '../core/errors.js';
+import { UsageError, XfedError } from '../core/errors.js';
+import { scrubUsageMessage, wordedFor } from './flags.js';
 import { EXIT } from '../core/exit-codes.js';
 import { collect, intOption } from './options.js';
 import { VERSION } from '../core/version.js';
@@ -38,7 +39,7 @@ export function buildProgram(): Command {
     .addHelpText('after', EXIT_HELP)
     .showSuggestionAfterError()
     .exitOverride();
-  program.configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
+  program.configureOutput({ outputError: (str, write) => write(scrubUsageMessage(str.replace(/^error: /, 'xfed: '))) });
   // Every command's help lists the global options (--format, --output, --json...).
   program.configureHelp({ showGlobalOptions: true });
   // Before any command runs: its --output files can be written and overwrite none of its inputs.
@@ -50,7 +51,7 @@ export function buildProgram(): Command {
   defineDiagnose(program);
   defineDoctor(program);
   defineExplain(program);
-  for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'xfed: ')) });
+  for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(scrubUsageMessage(str.replace(/^error: /, 'xfed: '))) });
   return program;
 }
 
@@ -65,23 +66,36 @@ export async function run(argv: string[]): Promise<number> {
   // Write errors reach the writer (cli/run.ts write()): `xfed ... | head` drops the rest of the
   // output and keeps the run's exit code; a full disk is exit 3. No stack trace either way.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  // Always honoured: no read blocks the event loop (src/inputs opens pipes without waiting).
   const onSignal = () => process.exit(EXIT.INTERRUPTED);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const program = buildProgram();
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
-    return handleError(err);
+    return handleError(err, commandOf(argv));
   }
 }
 
-function handleError(err: unknown): number {
+const COMMANDS = new Set(['check-dns', 'probe', 'axl-verify', 'diagnose', 'doctor', 'dialback', 'rules', 'init', 'explain']);
+
+/** The command a command line runs (the first word that names one), to word its errors. */
+function commandOf(argv: string[]): string | undefined {
+  return argv.slice(2).find((a) => COMMANDS.has(a));
+}
+
+function handleError(err: unknown, command: string | undefined): number {
   if (err instanceof CommanderError) {
     // --help and --version end here too, with exit code 0.
     if (err.exitCode === 0) return EXIT.OK;
     return EXIT.USAGE;
+  }
+  if (err instanceof UsageError) {
+    // Input errors name their field: the command line's flag, or doctor's config key.
+    process.stderr.write(`xfed: ${wordedFor(err, command)}\n`);
+    return err.exitCode;
   }
   if (err instanceof XfedError) {
     process.stderr.write(`xfed: ${err.message}\n`);

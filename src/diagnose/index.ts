@@ -2,13 +2,13 @@
  * `diagnose()`: the programmatic core of `xfed diagnose` (and of `xfed doctor`,
  * which feeds it the in-memory results of the other checks). It never prints.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import { UsageError } from '../core/errors.js';
+import { InputError, UsageError } from '../core/errors.js';
+import { readInput } from '../inputs/index.js';
 import { targetResult, type RunResult, type TargetResult } from '../core/result.js';
 import { compileRules, mergeRules } from './compile.js';
 import { Engine } from './engine.js';
-import { ReadContext, readPath } from './inputs.js';
+import { DECOMPRESSION_LIMITS, ReadContext, readPath, type DecompressionLimits } from './inputs.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import type { DiagnoseData, RuleSpec } from './types.js';
 
@@ -31,6 +31,8 @@ export interface DiagnoseOptions {
   target?: string;
   /** "Now", for the year of syslog stamps without one (tests). */
   now?: number;
+  /** Caps on decompression (default DECOMPRESSION_LIMITS: 100:1 after 16 MiB, 2 GiB per run). */
+  decompression?: Partial<DecompressionLimits>;
 }
 
 const RULES_FILE_MAX = 1024 * 1024;
@@ -40,23 +42,27 @@ export async function loadRules(rulesFile?: string, base: readonly RuleSpec[] = 
   if (!rulesFile) return [...base];
   let text: string;
   try {
-    const st = await stat(rulesFile);
-    if (!st.isFile()) throw new UsageError(`rules file ${rulesFile}: not a file`);
-    if (st.size > RULES_FILE_MAX) throw new UsageError(`rules file ${rulesFile}: larger than 1 MiB`);
-    text = await readFile(rulesFile, 'utf8');
+    text = (await readInput(rulesFile, { field: 'diagnose.rules', maxBytes: RULES_FILE_MAX })).toString('utf8');
   } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`rules file ${rulesFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    if (!(err instanceof InputError)) throw err;
+    throw new UsageError(`rules file ${rulesFile}: ${err.problem}`, err.code);
   }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line;
-    throw new UsageError(`rules file ${rulesFile}${line ? `: line ${line}` : ''}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new UsageError(`rules file ${rulesFile}${line ? `: line ${line}` : ''}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, 'XFED_RULES_YAML');
   }
-  const raw = doc.toJS({ maxAliasCount: 50 }) as unknown;
+  let raw: unknown;
+  try {
+    // An alias bomb (`&a [*b, *b, …]` nested) stops here instead of filling memory.
+    raw = doc.toJS({ maxAliasCount: 50 }) as unknown;
+  } catch (err) {
+    const bomb = /alias/i.test((err as Error).message);
+    throw new UsageError(`rules file ${rulesFile}: ${bomb ? 'YAML aliases expand too much (at most 50 alias expansions)' : (err as Error).message.split('\n')[0]!}`, 'XFED_RULES_YAML');
+  }
   const list = Array.isArray(raw) ? raw : raw && typeof raw === 'object' && Array.isArray((raw as { rules?: unknown }).rules) ? (raw as { rules: unknown[] }).rules : null;
-  if (!list) throw new UsageError(`rules file ${rulesFile}: expected a list of rules, or an object with a "rules" list`);
+  if (!list) throw new UsageError(`rules file ${rulesFile}: expected a list of rules, or an object with a "rules" list`, 'XFED_RULES');
   const merged = mergeRules(base, list as Record<string, unknown>[], `rules file ${rulesFile}`);
   compileRules(merged); // validates the whole set
   return merged;
@@ -67,9 +73,9 @@ export async function diagnose(opts: DiagnoseOptions): Promise<TargetResult<Diag
   const specs = opts.rules ? [...opts.rules] : await loadRules(opts.rulesFile);
   const compiled = compileRules(specs);
   const engine = new Engine(compiled, { maxEvidence: opts.maxEvidence ?? 10, ...(opts.now !== undefined ? { now: opts.now } : {}) });
-  const ctx = new ReadContext(engine);
-  if (opts.paths.length === 0 && !opts.results?.length) throw new UsageError('nothing to diagnose: give log files, directories, bundles or xfed JSON results (or - for stdin)');
-  if (opts.paths.filter((p) => p === '-').length > 1) throw new UsageError('"-" (stdin) can be given only once');
+  const ctx = new ReadContext(engine, { ...DECOMPRESSION_LIMITS, ...opts.decompression });
+  if (opts.paths.length === 0 && !opts.results?.length) throw new UsageError('nothing to diagnose: give log files, directories, bundles or xfed JSON results (or - for stdin)', 'XFED_DIAGNOSE_NO_INPUT');
+  if (opts.paths.filter((p) => p === '-').length > 1) throw new UsageError('"-" (stdin) can be given only once', 'XFED_STDIN_TWICE');
   for (const p of opts.paths) await readPath(p, ctx, opts.stdin);
   opts.results?.forEach((r, i) => {
     const [run, source] = 'run' in r ? [r.run, r.source] : [r, `result ${i + 1}`];

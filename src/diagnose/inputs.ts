@@ -3,14 +3,15 @@
  * files and `.tar` / `.tar.gz` / `.tgz` bundles (recognised by their bytes, not
  * their names), and xfed JSON results. Everything is streamed: one chunk at a time.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync, type Dirent } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { UsageError } from '../core/errors.js';
+import { FileReadError, InputError, UsageError } from '../core/errors.js';
+import { openInput } from '../inputs/index.js';
 import type { Evidence, RunResult } from '../core/result.js';
 import type { Engine } from './engine.js';
 import { isHeader, LineScanner, lineProduct, MAX_LINE, pathProduct } from './lines.js';
@@ -25,12 +26,28 @@ const XFED_HEAD = /"tool"\s*:\s*"xfed"/;
 const MAX_DEPTH = 4;
 const MAX_LISTED = 200;
 
+/** Caps on decompression: a `.gz` (or `.tar.gz`) is read only this far, and the rest is reported, not silently dropped. */
+export interface DecompressionLimits {
+  /** Decompressed bytes per compressed byte, checked once `ratioAfter` bytes came out. */
+  maxRatio: number;
+  ratioAfter: number;
+  /** Decompressed bytes in the whole run. */
+  maxBytes: number;
+}
+
+export const DECOMPRESSION_LIMITS: DecompressionLimits = { maxRatio: 100, ratioAfter: 16 * 1024 * 1024, maxBytes: 2 * 1024 * 1024 * 1024 };
+
 export class ReadContext {
   readonly inputs: InputSummary[] = [];
   inputsTotal = 0;
   readonly totals = { bytes: 0, lines: 0, matched: 0, skipped: 0, results: 0 };
+  /** Decompressed bytes so far, across every input. */
+  inflated = 0;
 
-  constructor(readonly engine: Engine) {}
+  constructor(
+    readonly engine: Engine,
+    readonly limits: DecompressionLimits = DECOMPRESSION_LIMITS,
+  ) {}
 
   record(s: InputSummary): void {
     this.inputsTotal++;
@@ -59,6 +76,11 @@ const ISSUES: Record<string, { severity: 'error' | 'warning' | 'info'; title: st
     severity: 'warning',
     title: 'A compressed file or bundle is truncated; what came before the cut was read',
     fix: 'Download the diagnostic bundle again (Maintenance > Diagnostics > Diagnostic logging > Download log) and make sure the copy completed.',
+  },
+  'diagnose.input.decompression-capped': {
+    severity: 'warning',
+    title: 'A compressed input expands too much: it was read only up to the cap',
+    fix: 'If it is a genuine log, decompress it yourself and pass the result (zcat file.gz | xfed diagnose -); otherwise it is a decompression bomb and nothing is lost.',
   },
   'diagnose.input.binary': { severity: 'info', title: 'Binary files were skipped', fix: 'Nothing to do: packet captures are read with Wireshark, not by xfed.' },
   'diagnose.input.long-line': {
@@ -133,7 +155,7 @@ function isTruncation(err: unknown): boolean {
 /** Reads one command-line path: a file, a directory, or `-` for `stdin`. */
 export async function readPath(path: string, ctx: ReadContext, stdin?: NodeJS.ReadableStream): Promise<void> {
   if (path === '-') {
-    if (!stdin) throw new UsageError('"-" given but no standard input is available');
+    if (!stdin) throw new UsageError('"-" given but no standard input is available', 'XFED_NO_STDIN');
     await readSource('(stdin)', stdin as AsyncIterable<Buffer>, ctx);
     return;
   }
@@ -142,14 +164,14 @@ export async function readPath(path: string, ctx: ReadContext, stdin?: NodeJS.Re
     st = await stat(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`no such file or directory: ${path}`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`no such file or directory: ${path}`, 'XFED_FILE_UNREADABLE');
     if (code === 'ELOOP') return ctx.issue('diagnose.input.loop', path, errText(err));
     return unreadable(ctx, path, err);
   }
   if (st.isDirectory()) await walk(path, ctx, new Set([`${st.dev}:${st.ino}`]), new Set([`${st.dev}:${st.ino}`]));
-  else await readFile(path, ctx);
+  // A named pipe is read once a writer is there; sockets and devices are refused (exit 2).
+  else await readFile(path, ctx, true);
 }
-
 function unreadable(ctx: ReadContext, source: string, err: unknown): void {
   ctx.issue('diagnose.input.unreadable', source, errText(err));
   ctx.record({ source, kind: 'unreadable', bytes: 0, lines: 0, matched: 0 });
@@ -193,32 +215,50 @@ async function walk(dir: string, ctx: ReadContext, ancestors: Set<string>, visit
   }
 }
 
-async function readFile(path: string, ctx: ReadContext): Promise<void> {
-  let fd: number;
+/** Reads one file (or named pipe). Given on the command line (`given`), what xfed cannot read at all is a usage error. */
+async function readFile(path: string, ctx: ReadContext, given = false): Promise<void> {
+  let src;
   try {
-    fd = openSync(path, 'r');
+    src = await openInput(path, { field: 'diagnose.input' });
   } catch (err) {
-    return unreadable(ctx, path, err);
+    if (given && err instanceof InputError && !(err instanceof FileReadError)) throw err;
+    return unreadable(ctx, path, err instanceof FileReadError ? `${err.errno ? `${err.errno}: ` : ''}${err.problem}` : err);
   }
   try {
-    const st = fstatSync(fd);
-    // Regular files are read synchronously: from the page cache this is several times faster
-    // than a stream's thread-pool round trip per chunk. Pipes and devices get a stream.
-    await readSource(path, st.isFile() ? chunksOf(fd) : createReadStream('', { fd, autoClose: false, highWaterMark: CHUNK }), ctx);
+    await readSource(path, src.chunks, ctx);
   } finally {
-    closeSync(fd);
+    src.close();
   }
 }
 
-async function* chunksOf(fd: number): AsyncGenerator<Buffer> {
-  for (let i = 1; ; i++) {
-    const buf = Buffer.allocUnsafeSlow(CHUNK);
-    const n = readSync(fd, buf, 0, CHUNK, null);
-    if (n === 0) return;
-    yield n === CHUNK ? buf : buf.subarray(0, n);
-    // Let timers and sockets run now and then (xfed doctor diagnoses while other checks run).
-    if (i % 64 === 0) await new Promise<void>((r) => setImmediate(r));
+async function* counted(src: AsyncIterable<Buffer>, n: { bytes: number }): AsyncGenerator<Buffer> {
+  for await (const c of src) {
+    n.bytes += c.length;
+    yield c;
   }
+}
+
+/** Decompressed chunks until a cap is reached; then a finding, and the end of this input. */
+async function* capped(out: AsyncIterable<Buffer>, input: { bytes: number }, name: string, ctx: ReadContext): AsyncGenerator<Buffer> {
+  const { maxRatio, ratioAfter, maxBytes } = ctx.limits;
+  let n = 0;
+  for await (const c of out) {
+    n += c.length;
+    ctx.inflated += c.length;
+    if (ctx.inflated > maxBytes) {
+      ctx.issue('diagnose.input.decompression-capped', name, `stopped after ${mib(n)} MiB: the run decompressed more than ${mib(maxBytes)} MiB in all`);
+      return;
+    }
+    if (n > ratioAfter && n > input.bytes * maxRatio) {
+      ctx.issue('diagnose.input.decompression-capped', name, `stopped after ${mib(n)} MiB from ${mib(input.bytes)} MiB compressed: expands more than ${maxRatio}:1`);
+      return;
+    }
+    yield c;
+  }
+}
+
+function mib(n: number): string {
+  return (n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0);
 }
 
 /** Reads one stream to the end, recording read errors as findings. */
@@ -236,11 +276,12 @@ async function sniff(name: string, src: Peek, ctx: ReadContext, depth: number, g
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     if (depth >= MAX_DEPTH) return ctx.issue('diagnose.input.unreadable', name, `compressed more than ${MAX_DEPTH} levels deep`);
     const gz = createGunzip({ chunkSize: CHUNK });
-    const input = Readable.from(src.rest());
+    const compressed = { bytes: 0 };
+    const input = Readable.from(counted(src.rest(), compressed));
     input.on('error', (e) => gz.destroy(e));
     input.pipe(gz);
     try {
-      return await sniff(name, new Peek(gz), ctx, depth + 1, true);
+      return await sniff(name, new Peek(capped(gz, compressed, name, ctx)), ctx, depth + 1, true);
     } finally {
       input.destroy();
       gz.destroy();

@@ -4,7 +4,7 @@
  */
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { isIP } from 'node:net';
-import { UsageError } from '../core/errors.js';
+import { InputError } from '../core/errors.js';
 
 export interface DomainName {
   /** A-label (ASCII, lowercase) form: what goes on the wire. */
@@ -32,10 +32,13 @@ export function domainProblem(input: string): string | undefined {
   return undefined;
 }
 
-/** Normalises a user-supplied domain, or throws a UsageError (exit 2). */
-export function parseDomain(input: string): DomainName {
+/**
+ * Normalises a user-supplied domain, or throws an InputError (exit 2) of `field`: `domain` for
+ * a command's domain arguments (worded "invalid domain"), or the option's field (`probe.from`).
+ */
+export function parseDomain(input: string, field = 'domain'): DomainName {
   const problem = domainProblem(input);
-  if (problem) throw new UsageError(`invalid domain "${input.trim()}": ${problem}`);
+  if (problem) throw new InputError(field, problem, 'XFED_DOMAIN_INVALID', JSON.stringify(input.trim()));
   const ascii = domainToASCII(input.trim().replace(/\.$/, ''));
   return { ascii, unicode: domainToUnicode(ascii) || ascii };
 }

@@ -3,10 +3,10 @@
  * it is a subset, so both get line numbers). Validation walks the YAML syntax tree so that
  * every error names the key and its line: `config xfed.yaml line 7: partner: unknown key`.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
-import { UsageError } from '../core/errors.js';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { FileReadError, InputError, UsageError } from '../core/errors.js';
+import { readInput } from '../inputs/index.js';
 import { domainProblem, parseDomain } from '../dns/names.js';
 
 export const CONFIG_MAX_BYTES = 1024 * 1024;
@@ -114,6 +114,12 @@ export const CONFIG_SPEC: Spec = {
   },
 };
 
+/** A key as shown in a message: at most 64 characters, one line. */
+function shorten(key: string): string {
+  const oneLine = JSON.stringify(key).slice(1, -1);
+  return oneLine.length > 64 ? `${oneLine.slice(0, 40)}…(${key.length} characters)` : oneLine;
+}
+
 /** Edit distance, for "did you mean". */
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
@@ -131,11 +137,12 @@ class Walker {
 
   fail(node: Node | null | undefined, path: string, msg: string): never {
     const line = node?.range ? this.lc.linePos(node.range[0]).line : undefined;
-    throw new UsageError(`${this.where}${line ? ` line ${line}` : ''}: ${path ? `${path}: ` : ''}${msg}`);
+    throw new UsageError(`${this.where}${line ? ` line ${line}` : ''}: ${path ? `${path}: ` : ''}${msg}`, 'XFED_CONFIG');
   }
 
   walk(node: unknown, spec: Spec, path: string): unknown {
     const n = node as Node | null;
+    if (isAlias(n)) this.fail(n, path, 'YAML aliases (*name) are not allowed in the config');
     const kind = (x: unknown) => (isMap(x) ? 'a mapping' : isSeq(x) ? 'a list' : isScalar(x) ? (x.value === null ? 'empty' : `${typeof x.value} ${JSON.stringify(x.value)}`) : 'empty');
     switch (spec.t) {
       case 'string': {
@@ -169,12 +176,14 @@ class Walker {
         const out: Record<string, unknown> = {};
         for (const pair of n.items) {
           const keyNode = pair.key as Node;
+          if (isAlias(keyNode) || isAlias(pair.value)) this.fail(keyNode ?? n, path, 'YAML aliases (*name) are not allowed in the config');
           const key = isScalar(keyNode) ? String(keyNode.value) : '';
-          const kp = path ? `${path}.${key}` : key;
-          if (spec.forbidden?.[key]) this.fail(keyNode, kp, spec.forbidden[key]!);
-          const sub = spec.keys[key];
+          const kp = path ? `${path}.${shorten(key)}` : shorten(key);
+          if (spec.forbidden && Object.hasOwn(spec.forbidden, key)) this.fail(keyNode, kp, spec.forbidden[key]!);
+          const sub = Object.hasOwn(spec.keys, key) ? spec.keys[key] : undefined;
           if (!sub) {
-            const near = Object.keys(spec.keys).filter((k) => distance(k, key) <= 2);
+            // Only keys of about the same length can be near: a 1 MB key costs nothing.
+            const near = Object.keys(spec.keys).filter((k) => Math.abs(k.length - key.length) <= 2 && distance(k, key) <= 2);
             this.fail(keyNode, kp, `unknown key${near.length ? ` (did you mean "${near[0]}"?)` : `; known keys here: ${Object.keys(spec.keys).join(', ')}`}`);
           }
           if (key in out) this.fail(keyNode, kp, 'given twice');
@@ -195,16 +204,16 @@ export function parseConfig(text: string, file: string): DoctorConfig {
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const line = lc.linePos(e.pos[0]).line;
-    throw new UsageError(`${where} line ${line}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new UsageError(`${where} line ${line}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, 'XFED_CONFIG_YAML');
   }
-  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) throw new UsageError(`${where}: the file is empty (run "xfed init" for a starter config)`);
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) throw new UsageError(`${where}: the file is empty (run "xfed init" for a starter config)`, 'XFED_CONFIG_EMPTY');
   const w = new Walker(where, lc);
   const raw = w.walk(doc.contents, CONFIG_SPEC, '') as Record<string, any>;
   const base = dirname(resolve(file));
   const path = (p: string | undefined) => (p === undefined ? undefined : resolve(base, p));
   const dnsRaw = raw.dns ?? {};
   const probeRaw = raw.probe ?? {};
-  if (dnsRaw.doh && dnsRaw.resolvers?.length) throw new UsageError(`${where}: dns: use either resolvers or doh, not both`);
+  if (dnsRaw.doh && dnsRaw.resolvers?.length) throw new UsageError(`${where}: dns: use either resolvers or doh, not both`, 'XFED_CONFIG');
 
   const cfg: DoctorConfig = {
     file,
@@ -246,7 +255,7 @@ export function parseConfig(text: string, file: string): DoctorConfig {
     };
   }
   if (!cfg.domains.length && !cfg.partners.length && !cfg.axl && !cfg.logs.length) {
-    throw new UsageError(`${where}: nothing to check: give domains, partners, axl or logs`);
+    throw new UsageError(`${where}: nothing to check: give domains, partners, axl or logs`, 'XFED_CONFIG');
   }
   return cfg;
 }
@@ -265,14 +274,11 @@ function splitHost(spec: string): { host: string; port?: number } {
 export async function loadConfig(file: string): Promise<DoctorConfig> {
   let text: string;
   try {
-    const st = await stat(file);
-    if (!st.isFile()) throw new UsageError(`config ${file}: not a file`);
-    if (st.size > CONFIG_MAX_BYTES) throw new UsageError(`config ${file}: larger than 1 MiB`);
-    text = await readFile(file, 'utf8');
+    text = (await readInput(file, { field: 'config', maxBytes: CONFIG_MAX_BYTES })).toString('utf8');
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`config ${file}: ${code === 'ENOENT' ? 'no such file (run "xfed init" to write a starter config)' : (code ?? (e as Error).message)}`);
+    if (e instanceof FileReadError && e.errno === 'ENOENT') throw new UsageError(`config ${file}: no such file (run "xfed init" to write a starter config)`, e.code);
+    if (e instanceof InputError) throw new UsageError(e.message, e.code);
+    throw e;
   }
   return parseConfig(text, file);
 }

@@ -3,13 +3,15 @@
  * files, never from the config itself), CA certificates, and checked log paths. Everything
  * that can be wrong with the input fails here, before any network work, with exit 2.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { UsageError } from '../core/errors.js';
+import { InputError, UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import { parseExpected } from '../axl/cpid.js';
 import { parseServer } from '../axl/verify.js';
+import { inConfigTerms } from '../cli/flags.js';
 import { loadRules } from '../diagnose/index.js';
 import { DnsClient } from '../dns/client.js';
+import { checkKind, readError, readPemFile, readSecretFile } from '../inputs/index.js';
+import { statSync } from 'node:fs';
 import type { DoctorConfig } from './config.js';
 
 export const AXL_PASSWORD_ENV = 'XFED_AXL_PASSWORD';
@@ -24,74 +26,58 @@ export interface DoctorPlan {
   axl?: { password: string; ca?: string };
 }
 
-async function readText(what: string, file: string): Promise<string> {
+/** Everything a doctor run needs from its config; input errors are worded with the config keys (exit 2). */
+export async function resolvePlan(config: DoctorConfig, env: NodeJS.ProcessEnv = process.env): Promise<DoctorPlan> {
   try {
-    return await readFile(file, 'utf8');
+    return await resolve(config, env);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${what} ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`);
+    throw inConfigTerms(e);
   }
 }
 
-async function readPem(what: string, file: string): Promise<string> {
-  const text = await readText(what, file);
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`${what} ${file}: holds no PEM certificate`);
-  return text;
-}
-
-/** Reads a secret as `probe --secret-file` does: the whole file without one trailing line ending. */
-async function readSecretFile(what: string, file: string): Promise<string> {
-  const v = (await readText(what, file)).replace(/\r?\n$/, '');
-  if (!v) throw new UsageError(`${what} ${file}: the file is empty`);
-  return v;
-}
-
-export async function resolvePlan(config: DoctorConfig, env: NodeJS.ProcessEnv = process.env): Promise<DoctorPlan> {
+async function resolve(config: DoctorConfig, env: NodeJS.ProcessEnv): Promise<DoctorPlan> {
   const plan: DoctorPlan = { config };
   if (config.domains.length || config.partners.length) {
     // Refuses a bad resolver or DoH URL now (exit 2), not as a finding on every domain.
-    try {
-      new DnsClient({ resolvers: config.dns.resolvers, doh: config.dns.doh, tcp: config.dns.tcp }).close();
-    } catch (e) {
-      throw new UsageError(`dns: ${(e as Error).message.replace(/^invalid --doh URL/, 'invalid doh URL').replace(/--doh|--resolver/g, (m) => m.slice(2))}`);
-    }
+    // The DNS client throws InputErrors of dns.doh / dns.resolver, worded here with the config keys.
+    new DnsClient({ resolvers: config.dns.resolvers, doh: config.dns.doh, tcp: config.dns.tcp }).close();
   }
   const p = config.probe;
   if (p.enabled && (config.domains.length || config.partners.length)) {
-    if (p.secretFile) plan.secret = await readSecretFile('probe.secret_file', p.secretFile);
+    if (p.secretFile) plan.secret = await readSecretFile(p.secretFile, 'probe.secret_file');
     else if (env[DIALBACK_SECRET_ENV]) plan.secret = env[DIALBACK_SECRET_ENV];
     // Our domain is the natural dialback originating domain, whichever way the secret came.
     if (plan.secret && !p.from && config.domains.length) p.from = config.domains[0];
-    if (plan.secret && !p.from) throw new UsageError('probe: a dialback secret needs probe.from (or domains) to say whose secret it is');
-    if (p.ca.length) plan.probeCa = await Promise.all(p.ca.map((f) => readPem('probe.ca', f)));
+    if (plan.secret && !p.from) throw new UsageError('probe: a dialback secret needs probe.from (or domains) to say whose secret it is', 'XFED_CONFIG');
+    if (p.ca.length) plan.probeCa = await Promise.all(p.ca.map((f) => readPemFile(f, 'probe.ca')));
   }
   if (config.axl) {
     const a = config.axl;
     // The same checks axl-verify makes on its options, now, as config errors.
-    try {
-      parseServer(a.server);
-    } catch (e) {
-      throw new UsageError(`axl.server: ${(e as Error).message.replace(/^--server /, '')}`);
-    }
+    parseServer(a.server);
     for (const x of a.expect) {
       const p = parseExpected(x);
-      if (typeof p === 'string') throw new UsageError(`axl.expect: ${p.replace(/^--expect /, '')}`);
+      if (typeof p === 'string') throw new InputError('axl.expect', p, 'XFED_AXL_EXPECT');
     }
     let password: string | undefined;
-    if (a.passwordFile) password = await readSecretFile('axl.password_file', a.passwordFile);
+    if (a.passwordFile) password = await readSecretFile(a.passwordFile, 'axl.password_file');
     else password = env[AXL_PASSWORD_ENV];
-    if (!password) throw new UsageError(`axl: no password: set ${AXL_PASSWORD_ENV} or axl.password_file`);
-    plan.axl = { password, ...(a.ca ? { ca: await readPem('axl.ca', a.ca) } : {}) };
+    if (!password) throw new UsageError(`axl: no password: set ${AXL_PASSWORD_ENV} or axl.password_file`, 'XFED_AXL_NO_PASSWORD');
+    plan.axl = { password, ...(a.ca ? { ca: await readPemFile(a.ca, 'axl.ca') } : {}) };
   }
   registerSecret(plan.secret);
   registerSecret(plan.axl?.password);
   for (const l of config.logs) {
+    let st;
     try {
-      await stat(l);
+      st = statSync(l);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new UsageError(`logs: ${l}: ${code === 'ENOENT' ? 'no such file or directory' : (code ?? (e as Error).message)}`);
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`logs: ${l}: no such file or directory`, 'XFED_FILE_UNREADABLE');
+      throw readError('logs', l, e);
     }
+    // Sockets and devices are refused now; a pipe is read (once a writer is there) by the diagnose check.
+    if (!st.isDirectory()) checkKind('logs', l, st);
   }
   if (config.rulesFile) await loadRules(config.rulesFile);
   return plan;

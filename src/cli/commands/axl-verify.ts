@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { readStdin } from '../inputs.js';
+import { readPemFile, readSecretFile } from '../../inputs/index.js';
 import { UsageError } from '../../core/errors.js';
 import { EXIT } from '../../core/exit-codes.js';
 import { registerSecret } from '../../core/redact.js';
@@ -63,15 +62,8 @@ function promptHidden(prompt: string): Promise<string> {
 export async function resolvePassword(opts: AxlVerifyCliOptions, who: string): Promise<string> {
   let pw: string | undefined;
   if (opts.passwordFile !== undefined) {
-    let text: string;
-    try {
-      text = opts.passwordFile === '-' ? await readStdin() : await readFile(opts.passwordFile, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read --password-file ${opts.passwordFile}: ${(e as NodeJS.ErrnoException).code ?? 'read error'}`);
-    }
-    // The first line, without its line ending (echo and editors add one).
-    pw = text.split(/\r?\n/)[0] ?? '';
-    if (!pw) throw new UsageError(`--password-file ${opts.passwordFile} is empty`);
+    // The one secret-file rule (src/inputs): the whole file, one trailing line ending removed.
+    pw = await readSecretFile(opts.passwordFile, 'axl.password_file');
   } else if (process.env[PASSWORD_ENV]) {
     pw = process.env[PASSWORD_ENV];
   } else if (process.stdin.isTTY && process.stderr.isTTY) {
@@ -95,14 +87,7 @@ export async function axlVerifyCommand(raw: Record<string, unknown>, cmd: Comman
   if (!opts.user) throw new UsageError('--user <axl-user> is required (the AXL user configured on Expressway-C)');
   if (opts.ca && opts.insecure) throw new UsageError('use either --ca or --insecure, not both');
   let ca: string | undefined;
-  if (opts.ca) {
-    try {
-      ca = await readFile(opts.ca, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read --ca ${opts.ca}: ${(e as NodeJS.ErrnoException).code ?? 'read error'}`);
-    }
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca ${opts.ca} holds no PEM certificate`);
-  }
+  if (opts.ca) ca = await readPemFile(opts.ca, 'axl.ca');
   // Everything that can be checked offline is checked before asking for the password.
   parseServer(opts.server);
   for (const e of opts.expect ?? []) {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { registerSecret } from '../../core/redact.js';
@@ -7,7 +6,7 @@ import { parseDomain } from '../../dns/names.js';
 import { probePeer } from '../../probe/probe.js';
 import { dialbackKey } from '../../xmpp/dialback.js';
 import { buildRun, emit, globalOptions } from '../run.js';
-import { readStdin } from '../inputs.js';
+import { readText } from '../../inputs/index.js';
 import { readCaFiles, readSecret, section, writeTranscript } from './probe.js';
 
 function streamId(raw: unknown): string {
@@ -22,7 +21,7 @@ export async function dialbackKeyCommand(raw: Record<string, unknown>, cmd: Comm
   const from = parseDomain(String(raw.from)).ascii;
   const to = parseDomain(String(raw.to)).ascii;
   const id = streamId(raw.streamId);
-  const secret = await readSecret(raw.secretFile as string | undefined);
+  const secret = await readSecret(raw.secretFile as string | undefined, 'dialback.secret_file');
   if (!secret) throw new UsageError('no dialback secret: set XFED_DIALBACK_SECRET or pass --secret-file <path>');
   const key = dialbackKey(secret, to, from, id);
   // The key is a secret: redacted in every report; only the human output prints it (that is what it is for).
@@ -34,13 +33,7 @@ export async function dialbackKeyCommand(raw: Record<string, unknown>, cmd: Comm
 }
 
 async function readKey(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read --key-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const key = text.trim();
+  const key = (await readText(file, 'dialback.key_file', { maxBytes: 64 * 1024 })).trim();
   if (!/^[0-9A-Za-z+/=._-]{8,512}$/.test(key)) throw new UsageError(`--key-file ${file} does not hold one dialback key (hex digits, on one line)`);
   return key;
 }
@@ -53,7 +46,7 @@ export async function dialbackVerifyCommand(host: string, raw: Record<string, un
   const id = streamId(raw.streamId);
   const key = await readKey(String(raw.keyFile));
   registerSecret(key);
-  const ca = await readCaFiles(raw.ca ? [String(raw.ca)] : undefined);
+  const ca = await readCaFiles(raw.ca ? [String(raw.ca)] : undefined, 'dialback.ca');
   const t = g.timeout;
   const result = await probePeer({
     peer: to,

@@ -1,10 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { redact, registerSecret } from '../../core/redact.js';
 import type { TargetResult } from '../../core/result.js';
 import { parseDomain } from '../../dns/names.js';
 import { readDomainArgs } from '../inputs.js';
+import { readPemFile, readSecretFile } from '../../inputs/index.js';
 import { probePeers } from '../../probe/probe.js';
 import { DEFAULT_FROM, type ProbeData, type ProbeOptions } from '../../probe/types.js';
 import type { TranscriptLine } from '../../xmpp/connection.js';
@@ -34,38 +35,22 @@ interface ProbeCliOptions {
 
 /** Peer domains from arguments and --file, normalised and de-duplicated. */
 async function readPeers(args: string[], file: string | undefined): Promise<string[]> {
-  return (await readDomainArgs(args, file)).map((d) => d.ascii);
+  return (await readDomainArgs(args, file, 'probe.file')).map((d) => d.ascii);
 }
 
 /** The dialback secret: XFED_DIALBACK_SECRET or --secret-file, never argv. Registered for redaction. */
-export async function readSecret(file: string | undefined): Promise<string | undefined> {
+export async function readSecret(file: string | undefined, field = 'probe.secret_file'): Promise<string | undefined> {
   let secret: string | undefined;
-  if (file) {
-    try {
-      secret = (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
-    } catch (e) {
-      throw new UsageError(`cannot read --secret-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    if (!secret) throw new UsageError(`--secret-file ${file} is empty`);
-  } else if (process.env.XFED_DIALBACK_SECRET) secret = process.env.XFED_DIALBACK_SECRET;
+  // The one secret-file rule (src/inputs): the whole file, one trailing line ending removed.
+  if (file) secret = await readSecretFile(file, field);
+  else if (process.env.XFED_DIALBACK_SECRET) secret = process.env.XFED_DIALBACK_SECRET;
   registerSecret(secret);
   return secret;
 }
 
-export async function readCaFiles(files: string[] | undefined): Promise<string[] | undefined> {
+export async function readCaFiles(files: string[] | undefined, field = 'probe.ca'): Promise<string[] | undefined> {
   if (!files?.length) return undefined;
-  return Promise.all(
-    files.map(async (f) => {
-      let text: string;
-      try {
-        text = await readFile(f, 'utf8');
-      } catch (e) {
-        throw new UsageError(`cannot read --ca ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-      if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca ${f} holds no PEM certificate`);
-      return text;
-    }),
-  );
+  return Promise.all(files.map((f) => readPemFile(f, field)));
 }
 
 export function renderTranscript(results: TargetResult<ProbeData>[]): string {
@@ -88,6 +73,10 @@ export async function writeTranscript(results: TargetResult<ProbeData>[], dest: 
   const text = renderTranscript(results);
   if (typeof dest === 'string') {
     try {
+      // `mode` applies only when the file is created: an existing transcript is made 0600 first.
+      await chmod(dest, 0o600).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
       await writeFile(dest, text, { mode: 0o600 });
     } catch (e) {
       throw new UsageError(`cannot write --transcript ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);

@@ -61,6 +61,7 @@ export const BUILTIN_RULES: readonly RuleSpec[] = [
 export const INPUT_FINDINGS = [
   { id: 'diagnose.input.unreadable', severity: 'error', meaning: 'A file or directory could not be read (permissions, I/O error, corrupt compressed data); its causes are unknown.' },
   { id: 'diagnose.input.truncated', severity: 'warning', meaning: 'A .gz file or tar bundle ends early; the lines before the cut were diagnosed.' },
+  { id: 'diagnose.input.decompression-capped', severity: 'warning', meaning: 'A .gz file or bundle expands more than 100:1 (after 16 MiB), or the run decompressed more than 2 GiB: it was read only up to that point.' },
   { id: 'diagnose.input.binary', severity: 'info', meaning: 'Binary files (pcap captures, images...) were skipped.' },
   { id: 'diagnose.input.long-line', severity: 'info', meaning: 'Lines longer than 256 KiB were cut to their first 256 KiB.' },
   { id: 'diagnose.input.loop', severity: 'warning', meaning: 'A symbolic link leads back into a directory being read; it was not followed again.' },
