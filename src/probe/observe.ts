@@ -1,0 +1,92 @@
+/**
+ * The observation of one peer: resolve -> connect -> stream -> TLS (and certificate) ->
+ * stream restart -> dialback, recording plain facts. Nothing here judges what it saw
+ * (evaluate.ts does), and nothing throws for a network reason.
+ */
+import type { TLSSocket } from 'node:tls';
+import { DnsClient } from '../dns/client.js';
+import type { XmppConnection } from '../xmpp/connection.js';
+import { child, elements, NS, textOf } from '../xmpp/xml.js';
+import { observeConnect } from './connect.js';
+import type { ObserveCtx } from './context.js';
+import { observeDialback } from './dialback.js';
+import { observeResolve } from './resolve.js';
+import { observeStream, type OpenedStream } from './stream.js';
+import { observeStartTls } from './tls.js';
+import { DEFAULT_FROM, DEFAULT_FROM_DIALBACK_MS, DEFAULT_TIMEOUTS, type ProbeFacts, type ProbeOptions, type ProbeTimeouts } from './types.js';
+
+export interface ObserveOptions {
+  /** A DNS client shared by many probes (and its cache); else one is made and closed here. */
+  dns?: DnsClient | undefined;
+  /** Per-phase durations are added here. */
+  timings?: Record<string, number>;
+}
+
+/** The phase timeouts of a probe. */
+export function probeTimeouts(o: ProbeOptions): ProbeTimeouts {
+  const t: ProbeTimeouts = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
+  // With the default from, no answer is the usual answer (Prosody waits for its s2s_timeout): do not wait 30 s for it.
+  if (!o.from && o.timeouts?.dialback === undefined) t.dialback = Math.min(t.dialback, DEFAULT_FROM_DIALBACK_MS);
+  return t;
+}
+
+async function session(ctx: ObserveCtx, conn: XmppConnection, directTls?: TLSSocket): Promise<void> {
+  const first = await observeStream(ctx, conn, 'stream');
+  if (!first) return;
+  let current: OpenedStream = first;
+  let secure = Boolean(directTls);
+  if (!secure) {
+    const r = await observeStartTls(ctx, conn, first);
+    if (r === 'stop') return;
+    if (r === 'tls') {
+      secure = true;
+      const again = await observeStream(ctx, conn, 'features');
+      if (!again) return;
+      current = again;
+    }
+  }
+  if (secure) ctx.facts.secureStream = current.facts;
+  const mechs = child(current.features, 'mechanisms', NS.sasl);
+  if (mechs) ctx.facts.saslMechanisms = elements(mechs).map(textOf);
+  if (ctx.o.dialback === false) {
+    ctx.facts.dialback = { key: ctx.o.secret ? 'xep-0220' : 'random', outcome: 'skipped' };
+    return;
+  }
+  await observeDialback(ctx, conn, current.facts, current.features);
+}
+
+/** Observes one peer: every attempt, every phase reached. */
+export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): Promise<ProbeFacts> {
+  const t = probeTimeouts(o);
+  const from = o.from ?? DEFAULT_FROM;
+  const facts: ProbeFacts = { peer: o.peer, from, ...(o.tls ? { tlsRequested: o.tls } : {}), attempts: [] };
+  const conns: XmppConnection[] = [];
+  let own: DnsClient | undefined;
+  const ctx: ObserveCtx = {
+    o,
+    t,
+    from,
+    facts,
+    timings: opts.timings ?? {},
+    dns: () => opts.dns ?? (own ??= new DnsClient({ resolvers: o.resolvers, doh: o.doh, tcp: o.dnsTcp, timeout: t.dns })),
+    opened: (c) => conns.push(c),
+  };
+  try {
+    const conn = await observeConnect(ctx, await observeResolve(ctx));
+    if (conn) {
+      try {
+        await session(ctx, conn.conn, conn.tls);
+      } finally {
+        conn.conn.close();
+      }
+    }
+  } finally {
+    own?.close();
+    if (o.transcript) {
+      // Every connection's transcript, failed ones first.
+      facts.transcript = conns.flatMap((c) => c.transcript);
+      if (conns.some((c) => c.transcriptTruncated)) facts.transcriptTruncated = true;
+    }
+  }
+  return facts;
+}
