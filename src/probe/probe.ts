@@ -11,17 +11,17 @@ import { targetResult, type TargetResult } from '../core/result.js';
 import { DnsClient } from '../dns/client.js';
 import { evaluateProbe } from './evaluate.js';
 import { observeProbe } from './observe.js';
-import { DEFAULT_TIMEOUTS, type ProbeData, type ProbeOptions } from './types.js';
+import { DEFAULT_TIMEOUTS, type ProbeOptions, type ProbeTargetData } from './types.js';
 
 export { evaluateProbe } from './evaluate.js';
 export { observeProbe } from './observe.js';
 
 /** Probes one peer. `dns` lets many probes share one client (and its cache). */
-export async function probePeer(o: ProbeOptions, dns?: DnsClient): Promise<TargetResult<ProbeData>> {
+export async function probePeer(o: ProbeOptions, dns?: DnsClient): Promise<TargetResult<ProbeTargetData>> {
   const timings: Record<string, number> = {};
   const facts = await observeProbe(o, { dns, timings });
   const findings = evaluateProbe(facts, { insecure: o.insecure, expiresSoonDays: o.expiresSoonDays });
-  return targetResult(o.peer, findings, facts, { timings });
+  return targetResult<ProbeTargetData>(o.peer, findings, { probe: facts }, { timings });
 }
 
 /** Probes many peers with bounded concurrency over one DNS client; results keep the input order. */
@@ -29,7 +29,7 @@ export async function probePeers(
   peers: string[],
   base: Omit<ProbeOptions, 'peer'>,
   opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
-): Promise<TargetResult<ProbeData>[]> {
+): Promise<TargetResult<ProbeTargetData>[]> {
   const dns = base.host && isIP(base.host) ? undefined : new DnsClient({ resolvers: base.resolvers, doh: base.doh, tcp: base.dnsTcp, timeout: base.timeouts?.dns ?? DEFAULT_TIMEOUTS.dns });
   try {
     return await mapPool(peers, opts.concurrency ?? 16, (peer) => probePeer({ ...base, peer }, dns), opts.onProgress);

@@ -62,7 +62,7 @@ export async function dialbackVerifyCommand(host: string, raw: Record<string, un
     transcript: Boolean(raw.transcript),
   });
   await writeTranscript([result], raw.transcript as string | boolean | undefined);
-  delete result.data.transcript;
+  delete result.data.probe.transcript;
   const run = buildRun('dialback verify', { host, port: raw.port, from, to, streamId: id }, [result], startedAt, g.strict);
   return emit(run, g, await section(g.json));
 }

@@ -6,7 +6,7 @@ import type { TargetResult } from '../../core/result.js';
 import { parseDomain } from '../../dns/names.js';
 import { readDomainArgs } from '../inputs.js';
 import { probePeers } from '../../probe/probe.js';
-import { DEFAULT_FROM, type ProbeData, type ProbeOptions } from '../../probe/types.js';
+import { DEFAULT_FROM, type ProbeOptions, type ProbeTargetData } from '../../probe/types.js';
 import type { TranscriptLine } from '../../xmpp/connection.js';
 import { startProgress } from '../../report/progress.js';
 import { buildRun, emit, globalOptions, write } from '../run.js';
@@ -68,22 +68,22 @@ export async function readCaFiles(files: string[] | undefined): Promise<string[]
   );
 }
 
-export function renderTranscript(results: TargetResult<ProbeData>[]): string {
+export function renderTranscript(results: TargetResult<ProbeTargetData>[]): string {
   const out: string[] = [];
   for (const r of results) {
-    const lines: TranscriptLine[] = r.data.transcript ?? [];
-    out.push(`# xfed transcript: ${r.target} (from ${r.data.from})`);
+    const lines: TranscriptLine[] = r.data.probe.transcript ?? [];
+    out.push(`# xfed transcript: ${r.target} (from ${r.data.probe.from})`);
     for (const l of lines) {
       const arrow = l.dir === 'out' ? 'SEND' : l.dir === 'in' ? 'RECV' : '----';
       out.push(`${(l.t / 1000).toFixed(3).padStart(8)} ${arrow} ${redact(l.text)}`);
     }
-    if (r.data.transcriptTruncated) out.push('(transcript truncated)');
+    if (r.data.probe.transcriptTruncated) out.push('(transcript truncated)');
     out.push('');
   }
   return out.join('\n');
 }
 
-export async function writeTranscript(results: TargetResult<ProbeData>[], dest: string | boolean | undefined): Promise<void> {
+export async function writeTranscript(results: TargetResult<ProbeTargetData>[], dest: string | boolean | undefined): Promise<void> {
   if (!dest) return;
   const text = renderTranscript(results);
   if (typeof dest === 'string') {
@@ -128,7 +128,7 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
     dnsTcp: o.dnsTcp,
   };
   const progress = await startProgress('Probing', !g.quiet && !g.json, g.color);
-  let results: TargetResult<ProbeData>[];
+  let results: TargetResult<ProbeTargetData>[];
   try {
     results = await probePeers(peers, base, { concurrency: o.concurrency, onProgress: (d, n) => progress.update(d, n) });
   } finally {
@@ -136,7 +136,7 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
   }
   await writeTranscript(results, o.transcript);
   // The transcript went to its own destination; the report stays small.
-  for (const r of results) delete r.data.transcript;
+  for (const r of results) delete r.data.probe.transcript;
   const run = buildRun(
     'probe',
     {

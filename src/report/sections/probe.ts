@@ -1,4 +1,4 @@
-import type { ProbeData } from '../../probe/types.js';
+import type { ProbeTargetData } from '../../probe/types.js';
 import type { SectionRenderer } from '../human.js';
 import { ms } from '../style.js';
 
@@ -6,7 +6,7 @@ const PHASES = ['dns', 'tcp', 'stream', 'tls', 'features', 'dialback'];
 
 /** The facts of one probe: where it connected, TLS and certificate, stream features, dialback, timings. */
 export const probeSection: SectionRenderer = (t, style, opts) => {
-  const d = t.data as ProbeData;
+  const d = (t.data as ProbeTargetData | undefined)?.probe;
   if (!d || !Array.isArray(d.attempts)) return [];
   const { c } = style;
   const rows: string[][] = [];
