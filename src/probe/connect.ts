@@ -14,8 +14,6 @@ import type { Candidate } from './resolve.js';
 import { observeTlsUpgrade } from './tls.js';
 import type { Attempt, ProbeFacts } from './types.js';
 
-const TRANSCRIPT_CHARS = 256 * 1024;
-
 async function addressesOf(ctx: ObserveCtx, c: Candidate): Promise<string[]> {
   if (isIP(c.host)) return [c.host];
   const t0 = performance.now();
@@ -47,7 +45,7 @@ async function attempt(ctx: ObserveCtx, c: Candidate, address: string): Promise<
   addTiming(ctx.timings, 'tcp', att.ms);
   att.ok = true;
   ctx.facts.connected = { host: c.host, address, port: c.port, tls: c.tls };
-  const conn = new XmppConnection(raw, { transcriptChars: ctx.o.transcript ? TRANSCRIPT_CHARS : 0 });
+  const conn = new XmppConnection(raw);
   ctx.opened(conn);
   conn.note(`connected to ${address}:${c.port} (${c.host}, ${c.tls === 'direct' ? 'direct TLS' : 'STARTTLS'})`);
   if (c.tls !== 'direct') return { conn };

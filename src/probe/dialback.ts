@@ -6,7 +6,7 @@
 import { registerSecret } from '../core/redact.js';
 import { resolveTargets } from '../dns/xmpp-srv.js';
 import type { XmppConnection } from '../xmpp/connection.js';
-import { dbResult, dbVerify, dialbackKey, keyScheme, parseDialback, randomKey } from '../xmpp/dialback.js';
+import { dbResultElement, dbVerifyElement, dialbackKey, keyScheme, parseDialback, randomKey } from '../xmpp/dialback.js';
 import { isStreamError, parseStreamError } from '../xmpp/stream-error.js';
 import { child, NS, type XmlElement } from '../xmpp/xml.js';
 import { addTiming, round, since } from './common.js';
@@ -81,7 +81,7 @@ export async function observeDialback(ctx: ObserveCtx, conn: XmppConnection, str
   // A valid key is a credential for this stream: mask it wherever it could be printed.
   registerSecret(key);
   const t0 = performance.now();
-  conn.send(o.verify ? dbVerify(ctx.from, o.peer, id, key) : dbResult(ctx.from, o.peer, key));
+  conn.send(o.verify ? dbVerifyElement(ctx.from, o.peer, id, key) : dbResultElement(ctx.from, o.peer, key));
   const db: DialbackFacts = { key: o.verify ? 'given' : keyKind, streamId: id, outcome: 'closed', timeoutMs: ctx.t.dialback };
   if (o.verify) db.keyScheme = keyScheme(o.verify.key);
   ctx.facts.dialback = db;

@@ -6,6 +6,7 @@
 import type { TLSSocket } from 'node:tls';
 import { DnsClient } from '../dns/client.js';
 import type { XmppConnection } from '../xmpp/connection.js';
+import { Transcript } from '../xmpp/transcript.js';
 import { child, elements, NS, textOf } from '../xmpp/xml.js';
 import { observeConnect } from './connect.js';
 import type { ObserveCtx } from './context.js';
@@ -60,7 +61,8 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
   const t = probeTimeouts(o);
   const from = o.from ?? DEFAULT_FROM;
   const facts: ProbeFacts = { peer: o.peer, from, ...(o.tls ? { tlsRequested: o.tls } : {}), attempts: [] };
-  const conns: XmppConnection[] = [];
+  // The transcript listens to every connection of this probe, failed ones included.
+  const transcript = o.transcript ? new Transcript() : undefined;
   let own: DnsClient | undefined;
   const ctx: ObserveCtx = {
     o,
@@ -69,7 +71,7 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     facts,
     timings: opts.timings ?? {},
     dns: () => opts.dns ?? (own ??= new DnsClient({ resolvers: o.resolvers, doh: o.doh, tcp: o.dnsTcp, timeout: t.dns })),
-    opened: (c) => conns.push(c),
+    opened: (c) => transcript?.listen(c),
   };
   try {
     const conn = await observeConnect(ctx, await observeResolve(ctx));
@@ -82,10 +84,9 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     }
   } finally {
     own?.close();
-    if (o.transcript) {
-      // Every connection's transcript, failed ones first.
-      facts.transcript = conns.flatMap((c) => c.transcript);
-      if (conns.some((c) => c.transcriptTruncated)) facts.transcriptTruncated = true;
+    if (transcript) {
+      facts.transcript = transcript.lines;
+      if (transcript.truncated) facts.transcriptTruncated = true;
     }
   }
   return facts;

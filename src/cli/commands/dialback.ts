@@ -7,7 +7,8 @@ import { probePeer } from '../../probe/probe.js';
 import { dialbackKey } from '../../xmpp/dialback.js';
 import { buildRun, emit, globalOptions, write } from '../run.js';
 import { readStdin } from '../inputs.js';
-import { readCaFiles, readSecret, section, writeTranscript } from './probe.js';
+import { section, writeTranscript } from '../probe-output.js';
+import { readCaFiles, readSecret } from './probe.js';
 
 function streamId(raw: unknown): string {
   const id = String(raw ?? '').trim();

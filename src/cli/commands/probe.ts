@@ -1,15 +1,15 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { redact, registerSecret } from '../../core/redact.js';
+import { registerSecret } from '../../core/redact.js';
 import type { TargetResult } from '../../core/result.js';
 import { parseDomain } from '../../dns/names.js';
 import { readDomainArgs } from '../inputs.js';
 import { probePeers } from '../../probe/probe.js';
 import { DEFAULT_FROM, type ProbeOptions, type ProbeTargetData } from '../../probe/types.js';
-import type { TranscriptLine } from '../../xmpp/connection.js';
 import { startProgress } from '../../report/progress.js';
-import { buildRun, emit, globalOptions, write } from '../run.js';
+import { buildRun, emit, globalOptions } from '../run.js';
+import { section, writeTranscript } from '../probe-output.js';
 
 interface ProbeCliOptions {
   file?: string;
@@ -66,38 +66,6 @@ export async function readCaFiles(files: string[] | undefined): Promise<string[]
       return text;
     }),
   );
-}
-
-export function renderTranscript(results: TargetResult<ProbeTargetData>[]): string {
-  const out: string[] = [];
-  for (const r of results) {
-    const lines: TranscriptLine[] = r.data.probe.transcript ?? [];
-    out.push(`# xfed transcript: ${r.target} (from ${r.data.probe.from})`);
-    for (const l of lines) {
-      const arrow = l.dir === 'out' ? 'SEND' : l.dir === 'in' ? 'RECV' : '----';
-      out.push(`${(l.t / 1000).toFixed(3).padStart(8)} ${arrow} ${redact(l.text)}`);
-    }
-    if (r.data.probe.transcriptTruncated) out.push('(transcript truncated)');
-    out.push('');
-  }
-  return out.join('\n');
-}
-
-export async function writeTranscript(results: TargetResult<ProbeTargetData>[], dest: string | boolean | undefined): Promise<void> {
-  if (!dest) return;
-  const text = renderTranscript(results);
-  if (typeof dest === 'string') {
-    try {
-      await writeFile(dest, text, { mode: 0o600 });
-    } catch (e) {
-      throw new UsageError(`cannot write --transcript ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  } else await write(process.stderr, text);
-}
-
-/** The human section renderer (it loads chalk): not needed for --json. */
-export async function section(json: boolean) {
-  return json ? undefined : (await import('../../report/sections/probe.js')).probeSection;
 }
 
 export async function probeCommand(args: string[], raw: Record<string, unknown>, cmd: Command): Promise<number> {
