@@ -110,6 +110,7 @@ export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): 
       ...(dialbackTimeout ? { dialback: dialbackTimeout } : {}),
     },
     expiresSoonDays: cfg.probe.expiryWarnDays,
+    ...(cfg.probe.deadline !== undefined ? { deadline: cfg.probe.deadline } : {}),
     ...(cfg.dns.resolvers ? { resolvers: cfg.dns.resolvers } : {}),
     ...(cfg.dns.doh ? { doh: cfg.dns.doh } : {}),
     dnsTcp: cfg.dns.tcp,

@@ -3,53 +3,122 @@
  * direct-TLS target, completes its handshake). Observation records every attempt; evaluation
  * explains why none worked.
  */
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { TimeoutError } from '../core/errors.js';
 import { resolveAddresses } from '../dns/xmpp-srv.js';
 import { tcpConnect, XmppConnection } from '../xmpp/connection.js';
 import { addTiming, REF, round, since, type Draft } from './common.js';
-import type { ObserveCtx } from './context.js';
+import { beforeDeadline, budget, DeadlineExceeded, type ObserveCtx } from './context.js';
 import type { Candidate } from './resolve.js';
 import { observeTlsUpgrade } from './tls.js';
-import type { Attempt, ProbeFacts } from './types.js';
+import { ATTEMPT_CONCURRENCY, MAX_ADDRESSES, type Attempt, type ProbeFacts } from './types.js';
 
-async function addressesOf(ctx: ObserveCtx, c: Candidate): Promise<string[]> {
-  if (isIP(c.host)) return [c.host];
+/** A target's addresses (DNS unless it is an IP); none: a NOADDRESS attempt is recorded when its turn comes. */
+async function addressesOf(ctx: ObserveCtx, c: Candidate): Promise<{ addresses: string[]; none?: string }> {
+  if (isIP(c.host)) return { addresses: [c.host] };
   const t0 = performance.now();
-  const r = await resolveAddresses(ctx.dns(), c.host);
+  const r = await beforeDeadline(ctx, 'dns', resolveAddresses(ctx.dns(), c.host));
   addTiming(ctx.timings, 'dns', since(t0));
   const addresses = r.addresses.map((a) => a.address);
-  if (addresses.length === 0) {
-    ctx.facts.attempts.push({ host: c.host, address: '-', port: c.port, tls: c.tls, source: c.source, ok: false, error: `no A/AAAA record (${r.responses.map((x) => `${x.type} ${x.rcode}`).join(', ')})`, code: 'NOADDRESS', ms: 0 });
-  }
-  return addresses;
+  return addresses.length ? { addresses } : { addresses, none: `no A/AAAA record (${r.responses.map((x) => `${x.type} ${x.rcode}`).join(', ')})` };
 }
 
-/** One attempt: TCP, then for a direct-TLS target the handshake. */
-async function attempt(ctx: ObserveCtx, c: Candidate, address: string): Promise<{ conn: XmppConnection; tls?: TLSSocket } | undefined> {
-  const att: Attempt = { host: c.host, address, port: c.port, tls: c.tls, source: c.source, ok: false, ms: 0 };
-  ctx.facts.attempts.push(att);
-  const t0 = performance.now();
-  let raw;
+type Item = { c: Candidate; address: string } | { c: Candidate; none: string };
+
+/**
+ * The (target, address) pairs to try, in order: each address:port and TLS mode once, at most
+ * MAX_ADDRESSES. The next targets' addresses are looked up ahead (ATTEMPT_CONCURRENCY at once).
+ */
+async function* items(ctx: ObserveCtx, list: Candidate[]): AsyncGenerator<Item> {
+  const lookups: Array<Promise<{ addresses: string[]; none?: string }> | undefined> = [];
+  const lookup = (i: number) => {
+    if (!lookups[i] && list[i]) {
+      const p = addressesOf(ctx, list[i]!);
+      p.catch(() => {}); // awaited in its turn; a look-ahead that fails must not be unhandled
+      lookups[i] = p;
+    }
+    return lookups[i]!;
+  };
+  const seen = new Set<string>();
+  let found = 0;
+  let dup = 0;
   try {
-    raw = await tcpConnect(address, c.port, ctx.t.tcp);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    att.ms = round(since(t0));
-    att.error = err instanceof TimeoutError ? `no answer in ${ctx.t.tcp} ms` : err.message;
-    att.code = err instanceof TimeoutError ? 'TIMEOUT' : (err.code ?? 'ERR');
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < Math.min(list.length, i + ATTEMPT_CONCURRENCY); j++) lookup(j);
+      const c = list[i]!;
+      const r = await lookup(i);
+      if (r.none !== undefined) yield { c, none: r.none };
+      for (const address of r.addresses) {
+        const k = `${address}|${c.port}|${c.tls}`;
+        if (seen.has(k)) {
+          dup++;
+          continue;
+        }
+        seen.add(k);
+        if (++found > MAX_ADDRESSES) continue;
+        yield { c, address };
+      }
+    }
+  } finally {
+    if (dup || found > MAX_ADDRESSES) {
+      const cut = (ctx.facts.cut ??= {});
+      if (dup) cut.duplicates = (cut.duplicates ?? 0) + dup;
+      if (found > MAX_ADDRESSES) cut.addresses = { found, kept: MAX_ADDRESSES };
+    }
+  }
+}
+
+type Dialled = { socket: Socket; ms: number } | { error: NodeJS.ErrnoException; ms: number; deadline: boolean };
+
+function dial(ctx: ObserveCtx, it: Item): Promise<Dialled> | undefined {
+  if (!('address' in it)) return undefined;
+  const t0 = performance.now();
+  let ms: number;
+  try {
+    ms = budget(ctx, ctx.t.tcp, 'tcp');
+  } catch {
+    return Promise.resolve({ error: new TimeoutError('tcp', 0), ms: 0, deadline: true });
+  }
+  return tcpConnect(it.address, it.c.port, ms).then(
+    (socket) => ({ socket, ms: round(since(t0)) }),
+    (error: NodeJS.ErrnoException) => ({ error, ms: round(since(t0)), deadline: error instanceof TimeoutError && ms < ctx.t.tcp }),
+  );
+}
+
+/** The attempt's outcome: a connection (direct TLS up), or undefined to go on with the next. */
+async function settle(ctx: ObserveCtx, it: Item, d: Dialled | undefined): Promise<{ conn: XmppConnection; tls?: TLSSocket } | undefined> {
+  const { c } = it;
+  if (!('address' in it) || !d) {
+    ctx.facts.attempts.push({ host: c.host, address: '-', port: c.port, tls: c.tls, source: c.source, ok: false, error: 'none' in it ? it.none : '', code: 'NOADDRESS', ms: 0 });
     return undefined;
   }
-  att.ms = round(since(t0));
+  const att: Attempt = { host: c.host, address: it.address, port: c.port, tls: c.tls, source: c.source, ok: false, ms: d.ms };
+  ctx.facts.attempts.push(att);
+  if ('error' in d) {
+    if (d.deadline) {
+      att.code = 'DEADLINE';
+      att.error = 'stopped at the probe deadline';
+      throw new DeadlineExceeded('tcp');
+    }
+    att.error = d.error instanceof TimeoutError ? `no answer in ${ctx.t.tcp} ms` : d.error.message;
+    att.code = d.error instanceof TimeoutError ? 'TIMEOUT' : (d.error.code ?? 'ERR');
+    return undefined;
+  }
   addTiming(ctx.timings, 'tcp', att.ms);
   att.ok = true;
-  ctx.facts.connected = { host: c.host, address, port: c.port, tls: c.tls };
-  const conn = new XmppConnection(raw);
+  ctx.facts.connected = { host: c.host, address: it.address, port: c.port, tls: c.tls };
+  const conn = new XmppConnection(d.socket);
   ctx.opened(conn);
-  conn.note(`connected to ${address}:${c.port} (${c.host}, ${c.tls === 'direct' ? 'direct TLS' : 'STARTTLS'})`);
+  conn.note(`connected to ${it.address}:${c.port} (${c.host}, ${c.tls === 'direct' ? 'direct TLS' : 'STARTTLS'})`);
   if (c.tls !== 'direct') return { conn };
-  const r = await observeTlsUpgrade(ctx, conn, 'direct', true);
+  let r;
+  try {
+    r = await observeTlsUpgrade(ctx, conn, 'direct', true);
+  } catch (e) {
+    conn.destroy();
+    throw e;
+  }
   if ('tls' in r) return { conn, tls: r.tls };
   conn.destroy();
   (ctx.facts.tlsFailures ??= []).push(r.failure);
@@ -60,20 +129,62 @@ async function attempt(ctx: ObserveCtx, c: Candidate, address: string): Promise<
   return undefined;
 }
 
-/** Tries the targets in order; the first connection that works is the session's. */
+/** The head's result, or undefined if it is not there within `ms`. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** After STAGGER_MS without an answer from an attempt, the next one starts (up to ATTEMPT_CONCURRENCY in flight). */
+const STAGGER_MS = 250;
+
+/**
+ * Tries the targets in order; the first connection that works is the session's. Attempts
+ * overlap only when one stalls: results are taken in order, so a later target never wins
+ * over an earlier one that answers.
+ */
 export async function observeConnect(ctx: ObserveCtx, list: Candidate[]): Promise<{ conn: XmppConnection; tls?: TLSSocket } | undefined> {
-  for (const c of list) {
-    for (const address of await addressesOf(ctx, c)) {
-      const r = await attempt(ctx, c, address);
+  const source = items(ctx, list);
+  const window: Array<{ it: Item; p: Promise<Dialled> | undefined }> = [];
+  let exhausted = false;
+  const pull = async (): Promise<boolean> => {
+    if (exhausted) return false;
+    const n = await source.next();
+    if (n.done) {
+      exhausted = true;
+      return false;
+    }
+    window.push({ it: n.value, p: dial(ctx, n.value) });
+    return true;
+  };
+  try {
+    for (;;) {
+      if (!window.length && !(await pull())) return undefined;
+      const head = window[0]!;
+      let d = head.p ? await within(head.p, STAGGER_MS) : undefined;
+      while (head.p && d === undefined) {
+        if (window.length < ATTEMPT_CONCURRENCY && (await pull())) d = await within(head.p, STAGGER_MS);
+        else d = await head.p;
+      }
+      window.shift();
+      const r = await settle(ctx, head.it, d);
       if (r) return r;
     }
+  } finally {
+    // Attempts started ahead and not used: close whatever they opened.
+    for (const w of window) void w.p?.then((d) => ('socket' in d ? d.socket.destroy() : undefined));
+    await source.return(undefined);
   }
-  return undefined;
 }
 
 /** Why no target could be used: no address, timeouts, or refusals. */
 export function evaluateConnect(facts: ProbeFacts): Draft[] {
-  if (facts.connected || facts.attempts.length === 0) return [];
+  // Cut short by the deadline: probe.deadline.exceeded says it, with the attempts made.
+  if (facts.connected || facts.attempts.length === 0 || facts.cut?.deadline) return [];
   const peer = facts.peer;
   const attempts = facts.attempts;
   const ev = attempts.map((a) => ({ label: 'attempt', value: `${a.address}:${a.port} (${a.host}, ${a.tls}): ${a.code ?? ''} ${a.error ?? ''}`.trim(), source: a.source }));

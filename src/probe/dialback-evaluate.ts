@@ -182,6 +182,8 @@ function resultFindings(facts: ProbeFacts, db: DialbackFacts): Draft[] {
 export function evaluateDialback(facts: ProbeFacts): Draft[] {
   const db = facts.dialback;
   if (!db || db.outcome === 'skipped') return [];
+  // The probe's deadline ended the wait, not the dialback timeout: probe.deadline.exceeded says so.
+  if (db.outcome === 'timeout' && facts.cut?.deadline?.phase === 'dialback') return [];
   if (db.outcome === 'not-offered') return [notOffered(facts)];
   return db.key === 'given' ? verifyFindings(facts, db) : resultFindings(facts, db);
 }

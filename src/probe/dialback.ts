@@ -10,7 +10,7 @@ import { dbResultElement, dbVerifyElement, dialbackKey, keyScheme, parseDialback
 import { isStreamError, parseStreamError } from '../xmpp/stream-error.js';
 import { child, NS, type XmlElement } from '../xmpp/xml.js';
 import { addTiming, round, since } from './common.js';
-import type { ObserveCtx } from './context.js';
+import { beforeDeadline, DeadlineExceeded, type ObserveCtx } from './context.js';
 import { read } from './stream.js';
 import type { DialbackFacts, StreamFacts } from './types.js';
 
@@ -19,12 +19,13 @@ export { evaluateDialback } from './dialback-evaluate.js';
 /** Where the peer calls back to verify our key: the server targets of `from`, as DNS says. */
 async function observeCallback(ctx: ObserveCtx): Promise<DialbackFacts['callback']> {
   try {
-    const r = await resolveTargets(ctx.dns(), ctx.from, 'server');
+    const r = await beforeDeadline(ctx, 'dns', resolveTargets(ctx.dns(), ctx.from, 'server'));
     const source = r.responses[0]?.resolver;
     const base = source !== undefined ? { source } : {};
     if (r.targets.length === 0) return { ...base, targets: [], none: r.responses.map((x) => `${x.type} ${x.rcode}`).join(', ') };
     return { ...base, targets: r.targets.slice(0, 4).map((x) => ({ host: x.host, port: x.port, via: x.fallback ? 'fallback, no SRV' : `_${x.service}` })) };
-  } catch {
+  } catch (e) {
+    if (e instanceof DeadlineExceeded) throw e;
     return undefined;
   }
 }
@@ -34,7 +35,7 @@ async function awaitAnswer(ctx: ObserveCtx, conn: XmppConnection, db: DialbackFa
   const verify = Boolean(ctx.o.verify);
   const deadline = Date.now() + ctx.t.dialback;
   for (;;) {
-    const ev = await read(conn, 'dialback', Math.max(1, deadline - Date.now()));
+    const ev = await read(ctx, conn, 'dialback', Math.max(1, deadline - Date.now()));
     if (ev === 'timeout') {
       db.outcome = 'timeout';
       return;
@@ -85,7 +86,14 @@ export async function observeDialback(ctx: ObserveCtx, conn: XmppConnection, str
   const db: DialbackFacts = { key: o.verify ? 'given' : keyKind, streamId: id, outcome: 'closed', timeoutMs: ctx.t.dialback };
   if (o.verify) db.keyScheme = keyScheme(o.verify.key);
   ctx.facts.dialback = db;
-  await awaitAnswer(ctx, conn, db);
+  try {
+    await awaitAnswer(ctx, conn, db);
+  } catch (e) {
+    // The probe's deadline came first: no answer in the time left.
+    db.outcome = 'timeout';
+    db.ms = round(since(t0));
+    throw e;
+  }
   db.ms = round(since(t0));
   addTiming(ctx.timings, 'dialback', db.ms);
   // With --host the probe asked no DNS; it does not start now either.

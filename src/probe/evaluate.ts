@@ -4,6 +4,7 @@ import type { Draft } from './common.js';
 import { evaluateCertificate } from './certificate.js';
 import { evaluateConnect } from './connect.js';
 import { evaluateDialback } from './dialback-evaluate.js';
+import { evaluateLimits } from './limits.js';
 import { evaluateResolve } from './resolve.js';
 import { evaluateInterruption, evaluateStream } from './stream.js';
 import { evaluateDirectTls, evaluateTls } from './tls.js';
@@ -20,6 +21,7 @@ export function evaluateProbe(facts: ProbeFacts, options: ProbeEvaluateOptions =
     ...evaluateCertificate(facts, options),
     ...evaluateInterruption(facts),
     ...evaluateDialback(facts),
+    ...evaluateLimits(facts),
   ];
   return drafts.map((d) => finding({ ...d, target: facts.peer }));
 }

@@ -8,8 +8,9 @@ import { DnsClient } from '../dns/client.js';
 import type { XmppConnection } from '../xmpp/connection.js';
 import { Transcript } from '../xmpp/transcript.js';
 import { child, elements, NS, textOf } from '../xmpp/xml.js';
+import { InputError } from '../core/errors.js';
 import { observeConnect } from './connect.js';
-import type { ObserveCtx } from './context.js';
+import { DeadlineExceeded, type ObserveCtx } from './context.js';
 import { observeDialback } from './dialback.js';
 import { observeResolve } from './resolve.js';
 import { observeStream, type OpenedStream } from './stream.js';
@@ -56,11 +57,21 @@ async function session(ctx: ObserveCtx, conn: XmppConnection, directTls?: TLSSoc
   await observeDialback(ctx, conn, current.facts, current.features);
 }
 
-/** Observes one peer: every attempt, every phase reached. */
+/** The overall deadline of a probe: as given, or 4 × its longest phase timeout (so it scales with --timeout). */
+export function probeDeadline(o: ProbeOptions, t: ProbeTimeouts = probeTimeouts(o)): number {
+  if (o.deadline !== undefined) {
+    if (!Number.isInteger(o.deadline) || o.deadline < 1) throw new InputError('probe.deadline', `must be a whole number of milliseconds >= 1, not ${String(o.deadline)}`, 'XFED_PROBE_DEADLINE');
+    return o.deadline;
+  }
+  return 4 * Math.max(t.dns, t.tcp, t.stream, t.tls, t.dialback);
+}
+
+/** Observes one peer: every attempt, every phase reached, until the probe's deadline. */
 export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): Promise<ProbeFacts> {
   const t = probeTimeouts(o);
+  const deadlineMs = probeDeadline(o, t);
   const from = o.from ?? DEFAULT_FROM;
-  const facts: ProbeFacts = { peer: o.peer, from, ...(o.tls ? { tlsRequested: o.tls } : {}), attempts: [] };
+  const facts: ProbeFacts = { peer: o.peer, from, ...(o.tls ? { tlsRequested: o.tls } : {}), attempts: [], deadlineMs };
   // The transcript listens to every connection of this probe, failed ones included.
   const transcript = o.transcript ? new Transcript() : undefined;
   let own: DnsClient | undefined;
@@ -72,6 +83,7 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     timings: opts.timings ?? {},
     dns: () => opts.dns ?? (own ??= new DnsClient({ resolvers: o.resolvers, doh: o.doh, tcp: o.dnsTcp, timeout: t.dns })),
     opened: (c) => transcript?.listen(c),
+    deadlineAt: performance.now() + deadlineMs,
   };
   try {
     const conn = await observeConnect(ctx, await observeResolve(ctx));
@@ -82,6 +94,9 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
         conn.conn.close();
       }
     }
+  } catch (e) {
+    if (!(e instanceof DeadlineExceeded)) throw e;
+    (facts.cut ??= {}).deadline = { phase: e.phase };
   } finally {
     own?.close();
     if (transcript) {

@@ -4,8 +4,8 @@
  */
 import { resolveTargets } from '../dns/xmpp-srv.js';
 import { addTiming, REF, since, type Draft } from './common.js';
-import type { ObserveCtx } from './context.js';
-import type { Attempt, ProbeFacts, TlsMode } from './types.js';
+import { beforeDeadline, type ObserveCtx } from './context.js';
+import { MAX_TARGETS, type Attempt, type ProbeFacts, type TlsMode } from './types.js';
 
 export interface Candidate {
   host: string;
@@ -18,6 +18,22 @@ function forcedMode(tls: ProbeFacts['tlsRequested']): TlsMode | undefined {
   return tls === 'direct' ? 'direct' : tls === 'starttls' || tls === 'none' ? 'starttls' : undefined;
 }
 
+/** One try per host, port and TLS mode; at most MAX_TARGETS, the first ones (SRV order). */
+function capTargets(ctx: ObserveCtx, list: Candidate[]): Candidate[] {
+  const seen = new Set<string>();
+  const unique = list.filter((c) => {
+    const k = `${c.host.toLowerCase()}|${c.port}|${c.tls}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const cut = (ctx.facts.cut ??= {});
+  if (unique.length < list.length) cut.duplicates = list.length - unique.length;
+  if (unique.length > MAX_TARGETS) cut.targets = { found: unique.length, kept: MAX_TARGETS };
+  if (!Object.keys(cut).length) delete ctx.facts.cut;
+  return unique.slice(0, MAX_TARGETS);
+}
+
 /** The targets to try, in order; records `facts.resolve` when DNS was asked. */
 export async function observeResolve(ctx: ObserveCtx): Promise<Candidate[]> {
   const { o } = ctx;
@@ -27,11 +43,12 @@ export async function observeResolve(ctx: ObserveCtx): Promise<Candidate[]> {
     return [{ host: o.host, port: o.port ?? (forced === 'direct' ? 5270 : 5269), tls: forced ?? 'starttls', source: 'pinned' }];
   }
   const t0 = performance.now();
-  const r = await resolveTargets(ctx.dns(), o.peer, 'server');
+  const r = await beforeDeadline(ctx, 'dns', resolveTargets(ctx.dns(), o.peer, 'server'));
   addTiming(ctx.timings, 'dns', since(t0));
   let list: Candidate[] = r.targets.map((x) => ({ host: x.host, port: o.port ?? x.port, tls: x.tls, source: x.fallback ? 'fallback' : 'srv' }));
   const found = list.length;
   if (forced) list = list.filter((c) => c.tls === forced);
+  list = capTargets(ctx, list);
   ctx.facts.resolve = {
     found,
     kept: list.length,

@@ -8,15 +8,19 @@ import { streamHeader, type StreamEvent, type XmppConnection } from '../xmpp/con
 import { isStreamError, parseStreamError, STREAM_ERROR_ADVICE } from '../xmpp/stream-error.js';
 import { child, elements, NS, textOf, type XmlElement } from '../xmpp/xml.js';
 import { addTiming, REF, since, whereOf, type Draft } from './common.js';
-import type { ObserveCtx } from './context.js';
+import { budget, DeadlineExceeded, type ObserveCtx } from './context.js';
 import type { PeerEvent, ProbeFacts, StreamFacts } from './types.js';
 
-/** The next stream event, or 'timeout'. */
-export async function read(conn: XmppConnection, phase: string, ms: number): Promise<StreamEvent | 'timeout'> {
+/** The next stream event, or 'timeout'; DeadlineExceeded when the probe's deadline cut the wait short. */
+export async function read(ctx: ObserveCtx, conn: XmppConnection, phase: string, ms: number): Promise<StreamEvent | 'timeout'> {
+  const b = budget(ctx, ms, phase);
   try {
-    return await conn.next(ms, phase);
+    return await conn.next(b, phase);
   } catch (e) {
-    if (e instanceof TimeoutError) return 'timeout';
+    if (e instanceof TimeoutError) {
+      if (b < ms) throw new DeadlineExceeded(phase);
+      return 'timeout';
+    }
     throw e;
   }
 }
@@ -71,7 +75,7 @@ export interface OpenedStream {
 export async function observeStream(ctx: ObserveCtx, conn: XmppConnection, phase: 'stream' | 'features'): Promise<OpenedStream | undefined> {
   const t0 = performance.now();
   conn.send(streamHeader({ from: ctx.from, to: ctx.o.peer }));
-  const h = await read(conn, phase, ctx.t.stream);
+  const h = await read(ctx, conn, phase, ctx.t.stream);
   if (h === 'timeout' || h.kind !== 'header') {
     addTiming(ctx.timings, phase, since(t0));
     interrupt(ctx, h, phase, 'a stream header');
@@ -97,7 +101,7 @@ export async function observeStream(ctx: ObserveCtx, conn: XmppConnection, phase
     addTiming(ctx.timings, phase, since(t0));
     return { facts, features: { name: 'features', ns: NS.stream, attrs: {}, children: [] } };
   }
-  const f = await read(conn, phase, ctx.t.stream);
+  const f = await read(ctx, conn, phase, ctx.t.stream);
   addTiming(ctx.timings, phase, since(t0));
   if (f === 'timeout' || f.kind !== 'element' || f.el.name !== 'features' || f.el.ns !== NS.stream) {
     interrupt(ctx, f, phase, 'stream features');

@@ -8,7 +8,7 @@ import { TimeoutError } from '../core/errors.js';
 import type { XmppConnection } from '../xmpp/connection.js';
 import { child, NS } from '../xmpp/xml.js';
 import { addTiming, REF, since, type Draft } from './common.js';
-import type { ObserveCtx } from './context.js';
+import { budget, DeadlineExceeded, type ObserveCtx } from './context.js';
 import { observeCertificate } from './certificate.js';
 import { interrupt, read, type OpenedStream } from './stream.js';
 import type { ProbeFacts, TlsFailure, TlsMode } from './types.js';
@@ -53,8 +53,9 @@ export function tlsErrorText(m: string): string {
  */
 export async function observeTlsUpgrade(ctx: ObserveCtx, conn: XmppConnection, mode: TlsMode, required: boolean): Promise<{ tls: TLSSocket } | { failure: TlsFailure }> {
   const t0 = performance.now();
+  const ms = budget(ctx, ctx.t.tls, 'tls');
   try {
-    const tls = await conn.startTlsClient(tlsOptions(ctx, mode), ctx.t.tls);
+    const tls = await conn.startTlsClient(tlsOptions(ctx, mode), ms);
     addTiming(ctx.timings, 'tls', since(t0));
     conn.note(`TLS up: ${tls.getProtocol()} ${tls.getCipher()?.name ?? ''}`);
     observeCertificate(ctx, tls, mode, required);
@@ -62,6 +63,7 @@ export async function observeTlsUpgrade(ctx: ObserveCtx, conn: XmppConnection, m
   } catch (e) {
     addTiming(ctx.timings, 'tls', since(t0));
     const err = e as NodeJS.ErrnoException;
+    if (err instanceof TimeoutError && ms < ctx.t.tls) throw new DeadlineExceeded('tls');
     const message = err instanceof TimeoutError ? `no TLS handshake in ${ctx.t.tls} ms` : tlsErrorText(err.message);
     conn.note(`TLS failed: ${message}`);
     const c = ctx.facts.connected;
@@ -86,7 +88,7 @@ export async function observeStartTls(ctx: ObserveCtx, conn: XmppConnection, fir
   }
   const t0 = performance.now();
   conn.send(`<starttls xmlns='${NS.tls}'/>`);
-  const p = await read(conn, 'tls', ctx.t.tls);
+  const p = await read(ctx, conn, 'tls', ctx.t.tls);
   addTiming(ctx.timings, 'tls', since(t0));
   if (p === 'timeout' || p.kind !== 'element' || p.el.ns !== NS.tls || p.el.name !== 'proceed') {
     if (p !== 'timeout' && p.kind === 'element' && p.el.name === 'failure' && p.el.ns === NS.tls) ctx.facts.starttls.answer = 'failure';

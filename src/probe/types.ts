@@ -55,6 +55,8 @@ export interface ProbeOptions {
    * db:result: `from` is the receiving domain, `peer` the authoritative (originating) one.
    */
   verify?: { streamId: string; key: string } | undefined;
+  /** The whole probe of this peer stops after this many ms (default: 4 × its longest phase timeout). */
+  deadline?: number | undefined;
 }
 
 /** The evaluation's options: how to judge facts (nothing here changes what was observed). */
@@ -175,6 +177,24 @@ export interface DialbackFacts {
   callback?: { source?: string; targets: Array<{ host: string; port: number; via: string }>; none?: string };
 }
 
+/** Caps of one probe: targets and addresses tried (documented, not configurable). */
+export const MAX_TARGETS = 16;
+export const MAX_ADDRESSES = 16;
+/** Connection attempts in flight at once (a stalled one does not hold the next back past 250 ms). */
+export const ATTEMPT_CONCURRENCY = 4;
+
+/** What the deadline and the caps of a probe left out. */
+export interface ProbeCut {
+  /** The overall deadline stopped the probe in this phase. */
+  deadline?: { phase: string };
+  /** The peer published more server targets than the cap: only the first `kept` were used. */
+  targets?: { found: number; kept: number };
+  /** More addresses than the cap: only the first `kept` were tried (`found` counts those seen). */
+  addresses?: { found: number; kept: number };
+  /** Targets or addresses listed more than once (each tried once). */
+  duplicates?: number;
+}
+
 /** Everything one probe of one peer observed: `data.probe` of a probe target. */
 export interface ProbeFacts {
   peer: string;
@@ -195,6 +215,10 @@ export interface ProbeFacts {
   secureStream?: StreamFacts;
   saslMechanisms?: string[];
   dialback?: DialbackFacts;
+  /** The overall deadline of this probe (ms). */
+  deadlineMs?: number;
+  /** What the deadline and the caps left out. */
+  cut?: ProbeCut;
   /** What ended the session early. */
   interrupted?: Interruption;
   streamError?: { condition: string; text?: string };

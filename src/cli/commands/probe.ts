@@ -30,6 +30,7 @@ interface ProbeCliOptions {
   expiresDays: number;
   transcript?: string | boolean;
   concurrency: number;
+  deadline?: number;
 }
 
 /** Peer domains from arguments and --file, normalised and de-duplicated. */
@@ -94,6 +95,7 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
     resolvers: o.resolver,
     doh: o.doh,
     dnsTcp: o.dnsTcp,
+    deadline: o.deadline,
   };
   const progress = await startProgress('Probing', !g.quiet && !g.json, g.color);
   let results: TargetResult<ProbeTargetData>[];
@@ -117,6 +119,7 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
       insecure: base.insecure,
       expiresDays: o.expiresDays,
       concurrency: o.concurrency,
+      deadline: o.deadline,
       strict: g.strict,
     },
     results,
