@@ -181,6 +181,21 @@ export async function observeConnect(ctx: ObserveCtx, list: Candidate[]): Promis
   }
 }
 
+/** Errors of this machine, not of the peer: no file descriptor left for a socket. */
+const LOCAL_CODES = new Set(['EMFILE', 'ENFILE']);
+
+function localResources(facts: ProbeFacts, local: Attempt[]): Draft {
+  return {
+    id: 'probe.local.resources',
+    severity: 'error',
+    phase: 'tcp',
+    title: `this machine ran out of file descriptors while connecting to ${facts.peer} (${[...new Set(local.map((a) => a.code))].join(', ')})`,
+    detail: 'The connection could not even be attempted: the process (EMFILE) or the system (ENFILE) has no file descriptor left for a socket. This says nothing about the peer.',
+    evidence: local.map((a) => ({ label: 'attempt', value: `${a.address}:${a.port} (${a.host}, ${a.tls}): ${a.code} ${a.error ?? ''}`.trim(), source: a.source })),
+    fix: 'Raise the open-files limit (ulimit -n, or LimitNOFILE= in a systemd unit), lower --concurrency, or close what holds descriptors; then run the probe again.',
+  };
+}
+
 /** Why no target could be used: no address, timeouts, or refusals. */
 export function evaluateConnect(facts: ProbeFacts): Draft[] {
   // Cut short by the deadline: probe.deadline.exceeded says it, with the attempts made.
@@ -191,10 +206,12 @@ export function evaluateConnect(facts: ProbeFacts): Draft[] {
   const noAddress = attempts.filter((a) => a.code === 'NOADDRESS').length;
   const tlsFailed = attempts.filter((a) => a.code === 'TLS').length;
   const timeouts = attempts.filter((a) => a.code === 'TIMEOUT').length;
-  const tried = attempts.length - noAddress - tlsFailed;
+  const local = attempts.filter((a) => LOCAL_CODES.has(a.code ?? ''));
+  const tried = attempts.length - noAddress - tlsFailed - local.length;
   const refused = tried - timeouts;
+  const out: Draft[] = local.length ? [localResources(facts, local)] : [];
   // Every reachable target failed its TLS handshake: the TLS findings say it all.
-  if (tried === 0 && tlsFailed > 0) return [];
+  if (tried === 0 && (tlsFailed > 0 || local.length > 0)) return out;
   if (tried === 0) {
     return [{
       id: 'probe.dns.no-target',
@@ -208,7 +225,7 @@ export function evaluateConnect(facts: ProbeFacts): Draft[] {
     }];
   }
   if (timeouts > 0) {
-    return [{
+    return [...out, {
       id: 'probe.tcp.timeout',
       severity: 'error',
       phase: 'tcp',
@@ -219,7 +236,7 @@ export function evaluateConnect(facts: ProbeFacts): Draft[] {
       references: [`${REF.rfc6120}#section-3.2`],
     }];
   }
-  return [{
+  return [...out, {
     id: 'probe.tcp.refused',
     severity: 'error',
     phase: 'tcp',

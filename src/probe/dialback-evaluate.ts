@@ -178,6 +178,39 @@ function resultFindings(facts: ProbeFacts, db: DialbackFacts): Draft[] {
   }
 }
 
+/**
+ * An answer must mirror the request (XEP-0220 §2.1.1/§2.1.2): from = the peer, to = us, and
+ * for db:verify the stream id. Attributes present with other values: the answer is not ours.
+ */
+function mismatches(facts: ProbeFacts, db: DialbackFacts): string[] {
+  const a = db.answer;
+  if (!a) return [];
+  const same = (x: string, y: string) => x.toLowerCase() === y.toLowerCase();
+  const out: string[] = [];
+  if (a.from !== undefined && !same(a.from, facts.peer)) out.push(`from='${a.from}' (expected '${facts.peer}')`);
+  if (a.to !== undefined && !same(a.to, facts.from)) out.push(`to='${a.to}' (expected '${facts.from}')`);
+  if (db.key === 'given' && a.id !== undefined && a.id !== db.streamId) out.push(`id='${a.id}' (expected '${db.streamId ?? ''}')`);
+  return out;
+}
+
+function mismatched(facts: ProbeFacts, db: DialbackFacts, wrong: string[]): Draft {
+  const verify = db.key === 'given';
+  const what = verify ? 'db:verify' : 'db:result';
+  return {
+    id: verify ? 'dialback.verify.mismatched-answer' : 'probe.dialback.mismatched-answer',
+    severity: 'error',
+    phase: 'dialback',
+    title: `${facts.peer} answered our ${what} with type='${db.outcome}' for another ${verify ? 'stream or domain pair' : 'domain pair'}`,
+    detail: `A dialback answer names the domains (and, for db:verify, the stream id) it is about; this one does not match what xfed sent, so it proves nothing about the dialback of ${facts.from} with ${facts.peer}: the peer is broken, confused by another session, or lying.`,
+    evidence: [
+      { label: what, value: `from='${facts.from}' to='${facts.peer}'${verify ? ` id='${db.streamId ?? ''}'` : ''}`, source: whereOf(facts) },
+      ...wrong.map((w) => ({ label: 'answer', value: w })),
+    ],
+    fix: `Read the peer's logs for this session; a server must answer with from='${facts.peer}' and to='${facts.from}' (XEP-0220 §2.1).`,
+    references: [verify ? `${REF.xep0220}#protocol-verify` : REF.xep0220],
+  };
+}
+
 /** The dialback answer: not offered, or the answer to db:result (probe) / db:verify (dialback verify). */
 export function evaluateDialback(facts: ProbeFacts): Draft[] {
   const db = facts.dialback;
@@ -185,5 +218,7 @@ export function evaluateDialback(facts: ProbeFacts): Draft[] {
   // The probe's deadline ended the wait, not the dialback timeout: probe.deadline.exceeded says so.
   if (db.outcome === 'timeout' && facts.cut?.deadline?.phase === 'dialback') return [];
   if (db.outcome === 'not-offered') return [notOffered(facts)];
+  const wrong = db.outcome === 'valid' || db.outcome === 'invalid' ? mismatches(facts, db) : [];
+  if (wrong.length) return [mismatched(facts, db, wrong)];
   return db.key === 'given' ? verifyFindings(facts, db) : resultFindings(facts, db);
 }

@@ -295,3 +295,49 @@ describe('evaluateProbe: dialback', () => {
     assert.deepEqual(ids(db({ outcome: 'skipped' })), []);
   });
 });
+
+describe('evaluateProbe: limits and wrong verdicts (issue 10)', () => {
+  const bare = (change: (f: ProbeFacts) => void) =>
+    facts((x) => {
+      for (const k of ['connected', 'stream', 'starttls', 'tls', 'secureStream', 'dialback'] as const) delete x[k];
+      x.attempts = [];
+      change(x);
+    });
+  it('the deadline cut the probe: probe.deadline.exceeded only (not tcp.timeout)', () => {
+    const f = bare((x) => {
+      x.deadlineMs = 2000;
+      x.attempts = [fail('TIMEOUT', 'no answer in 500 ms'), fail('DEADLINE', 'stopped at the probe deadline')];
+      x.cut = { deadline: { phase: 'tcp' }, targets: { found: 50, kept: 16 } };
+    });
+    assert.deepEqual(ids(f), ['error:probe.deadline.exceeded', 'warning:probe.targets.capped']);
+    assert.equal(evaluateProbe(f).find((x) => x.id === 'probe.deadline.exceeded')!.title, 'the probe of peer.test did not finish within 2000 ms (stopped during tcp)');
+  });
+  it('the deadline during dialback: no dialback.timeout with the wrong duration', () => {
+    const f = facts((x) => {
+      x.dialback = { ...x.dialback!, outcome: 'timeout' };
+      x.cut = { deadline: { phase: 'dialback' } };
+    });
+    assert.deepEqual(ids(f), ['error:probe.deadline.exceeded']);
+  });
+  it('too many addresses: probe.addresses.capped next to what the tried ones say', () => {
+    const f = bare((x) => {
+      x.attempts = [fail('ECONNREFUSED')];
+      x.cut = { addresses: { found: 20, kept: 16 }, duplicates: 3 };
+    });
+    assert.deepEqual(ids(f), ['error:probe.tcp.refused', 'warning:probe.addresses.capped']);
+  });
+  it('EMFILE/ENFILE: probe.local.resources; refusals by the peer still counted apart', () => {
+    assert.deepEqual(ids(bare((x) => (x.attempts = [fail('EMFILE', 'connect EMFILE'), fail('ENFILE')]))), ['error:probe.local.resources']);
+    const mixed = bare((x) => (x.attempts = [fail('EMFILE'), fail('ECONNREFUSED')]));
+    assert.deepEqual(ids(mixed), ['error:probe.local.resources', 'error:probe.tcp.refused']);
+  });
+  it("a valid answer for another domain pair: probe.dialback.mismatched-answer; matching case-insensitively is fine", () => {
+    assert.deepEqual(ids(facts((x) => (x.dialback!.answer = { from: 'evil.example', to: 'us.test' }))), ['error:probe.dialback.mismatched-answer']);
+    assert.deepEqual(ids(facts((x) => (x.dialback!.answer = { from: 'peer.test', to: 'them.test' }))), ['error:probe.dialback.mismatched-answer']);
+    assert.deepEqual(ids(facts((x) => (x.dialback!.answer = { from: 'PEER.test', to: 'us.TEST' }))), ['info:probe.dialback.valid']);
+  });
+  it('a db:verify answer for another stream id: dialback.verify.mismatched-answer', () => {
+    const f = facts((x) => (x.dialback = { key: 'given', keyScheme: 'xep-0220', streamId: 'abc', outcome: 'valid', answer: { from: 'peer.test', to: 'us.test', id: 'xyz' } }));
+    assert.deepEqual(ids(f), ['error:dialback.verify.mismatched-answer']);
+  });
+});
