@@ -10,6 +10,7 @@ import { Transcript } from '../xmpp/transcript.js';
 import { child, elements, NS, textOf } from '../xmpp/xml.js';
 import { InputError } from '../core/errors.js';
 import { observeConnect } from './connect.js';
+import { checkProbeOptions } from './input.js';
 import { DeadlineExceeded, type ObserveCtx } from './context.js';
 import { observeDialback } from './dialback.js';
 import { observeResolve } from './resolve.js';
@@ -68,6 +69,7 @@ export function probeDeadline(o: ProbeOptions, t: ProbeTimeouts = probeTimeouts(
 
 /** Observes one peer: every attempt, every phase reached, until the probe's deadline. */
 export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): Promise<ProbeFacts> {
+  checkProbeOptions(o);
   const t = probeTimeouts(o);
   const deadlineMs = probeDeadline(o, t);
   const from = o.from ?? DEFAULT_FROM;

@@ -226,9 +226,6 @@ export interface ProbeFacts {
   transcriptTruncated?: boolean;
 }
 
-/** @deprecated the old name of ProbeFacts. */
-export type ProbeData = ProbeFacts;
-
 /** A probe target's data: the probe's facts under `probe`. */
 export interface ProbeTargetData {
   probe: ProbeFacts;
