@@ -79,7 +79,10 @@ export interface Attempt {
   /** TCP connected (and, for direct TLS, the TLS handshake completed). */
   ok: boolean;
   error?: string;
-  /** ECONNREFUSED, TIMEOUT, NOADDRESS..., or TLS when a direct-TLS handshake failed. */
+  /**
+   * ECONNREFUSED, TIMEOUT, NOADDRESS, EMFILE/ENFILE (this machine), DEADLINE (the probe's
+   * deadline cut the attempt), or TLS when a direct-TLS handshake failed.
+   */
   code?: string;
   ms: number;
 }
@@ -97,7 +100,7 @@ export interface ResolveResponse {
 export interface ResolveFacts {
   /** Targets found before the TLS-mode filter. */
   found: number;
-  /** Targets kept (after the filter of a forced TLS mode). */
+  /** Targets kept (after the filter of a forced TLS mode, duplicates and the MAX_TARGETS cap). */
   kept: number;
   /** The SRV questions got no conclusive answer. */
   failed: boolean;
