@@ -38,6 +38,8 @@ export interface DoctorConfig {
     insecure: boolean;
     dialback: boolean;
     expiryWarnDays: number;
+    /** The overall deadline of the probe of one peer (ms); default 4 × its longest phase timeout. */
+    deadline?: number;
   };
   axl?: { server: string; user: string; passwordFile?: string; expect: string[]; ca?: string; insecure: boolean; all: boolean };
   logs: string[];
@@ -94,6 +96,7 @@ export const CONFIG_SPEC: Spec = {
         insecure: bool,
         dialback: bool,
         expiry_warn_days: int(0, 3650),
+        deadline: int(1, 3_600_000),
       },
       forbidden: { secret: SECRET_MSG, dialback_secret: SECRET_MSG },
     },
@@ -235,6 +238,7 @@ export function parseConfig(text: string, file: string): DoctorConfig {
       insecure: Boolean(probeRaw.insecure),
       dialback: probeRaw.dialback !== false,
       expiryWarnDays: probeRaw.expiry_warn_days ?? 30,
+      ...(probeRaw.deadline !== undefined ? { deadline: probeRaw.deadline } : {}),
     },
     logs: (raw.logs ?? []).map((p: string) => path(p)!),
     ignore: raw.ignore ?? [],

@@ -118,6 +118,7 @@ function probeJobs(x: RunCtx): ProbeJob[] {
       ...(x.dialbackTimeout ? { dialback: x.dialbackTimeout } : {}),
     },
     expiresSoonDays: cfg.probe.expiryWarnDays,
+    ...(cfg.probe.deadline !== undefined ? { deadline: cfg.probe.deadline } : {}),
     ...(cfg.dns.resolvers ? { resolvers: cfg.dns.resolvers } : {}),
     ...(cfg.dns.doh ? { doh: cfg.dns.doh } : {}),
     dnsTcp: cfg.dns.tcp,

@@ -27,34 +27,46 @@ export interface ProbeOptions {
   /** The peer's XMPP domain (A-label form). */
   peer: string;
   /** Our domain (stream `from`, dialback originating domain). */
-  from?: string;
+  from?: string | undefined;
   /** Pin one host (name or IP) instead of SRV resolution. */
-  host?: string;
-  port?: number;
+  host?: string | undefined;
+  port?: number | undefined;
   /** Force a TLS mode; 'none' skips STARTTLS (to see whether the peer requires it). */
-  tls?: TlsMode | 'none';
+  tls?: TlsMode | 'none' | undefined;
   /** Extra trusted CA certificates (PEM). */
-  ca?: string[];
+  ca?: string[] | undefined;
   /** Certificate problems are info, not errors. */
-  insecure?: boolean;
+  insecure?: boolean | undefined;
   /** The dialback secret of the authoritative server of `from`. */
-  secret?: string;
+  secret?: string | undefined;
   /** Run dialback (default true). */
-  dialback?: boolean;
-  timeouts?: Partial<ProbeTimeouts>;
+  dialback?: boolean | undefined;
+  timeouts?: Partial<ProbeTimeouts> | undefined;
   /** A certificate expiring within this many days is a warning (default 30). */
-  expiresSoonDays?: number;
+  expiresSoonDays?: number | undefined;
   /** Keep the XML transcript in the result. */
-  transcript?: boolean;
+  transcript?: boolean | undefined;
   /** DNS: how to resolve (ignored with `host` set to an IP address). */
-  resolvers?: string[];
-  doh?: string;
-  dnsTcp?: boolean;
+  resolvers?: string[] | undefined;
+  doh?: string | undefined;
+  dnsTcp?: boolean | undefined;
   /**
    * Act as a receiving server replaying a db:verify (XEP-0220 §2.1.2) instead of sending
    * db:result: `from` is the receiving domain, `peer` the authoritative (originating) one.
    */
-  verify?: { streamId: string; key: string };
+  verify?: { streamId: string; key: string } | undefined;
+  /** The whole probe of this peer stops after this many ms (default: 4 × its longest phase timeout). */
+  deadline?: number | undefined;
+}
+
+/** The evaluation's options: how to judge facts (nothing here changes what was observed). */
+export interface ProbeEvaluateOptions {
+  /** Certificate problems are info, not errors. */
+  insecure?: boolean | undefined;
+  /** A certificate expiring within this many days is a warning (default 30). */
+  expiresSoonDays?: number | undefined;
+  /** The time certificate dates are judged at (ms since the epoch; default now). */
+  now?: number | undefined;
 }
 
 export interface Attempt {
@@ -67,9 +79,32 @@ export interface Attempt {
   /** TCP connected (and, for direct TLS, the TLS handshake completed). */
   ok: boolean;
   error?: string;
-  /** ECONNREFUSED, TIMEOUT, NOADDRESS..., or TLS when a direct-TLS handshake failed. */
+  /**
+   * ECONNREFUSED, TIMEOUT, NOADDRESS, EMFILE/ENFILE (this machine), DEADLINE (the probe's
+   * deadline cut the attempt), or TLS when a direct-TLS handshake failed.
+   */
   code?: string;
   ms: number;
+}
+
+/** One DNS answer seen while resolving the peer's server targets. */
+export interface ResolveResponse {
+  name: string;
+  type: string;
+  rcode: string;
+  records: string[];
+  resolver?: string;
+}
+
+/** Resolution of the peer's server targets (absent when a host was pinned). */
+export interface ResolveFacts {
+  /** Targets found before the TLS-mode filter. */
+  found: number;
+  /** Targets kept (after the filter of a forced TLS mode, duplicates and the MAX_TARGETS cap). */
+  kept: number;
+  /** The SRV questions got no conclusive answer. */
+  failed: boolean;
+  responses: ResolveResponse[];
 }
 
 export interface StreamFacts {
@@ -80,6 +115,8 @@ export interface StreamFacts {
   /** The header declared xmlns:db (traditional dialback announced). */
   dialbackNamespace: boolean;
   features: string[];
+  /** The header's attributes as received. */
+  header?: Record<string, string>;
 }
 
 export interface TlsFacts {
@@ -95,6 +132,36 @@ export interface TlsFacts {
   identity?: IdentityMatch & { domain: string };
 }
 
+/** A TLS handshake that did not complete. */
+export interface TlsFailure {
+  mode: TlsMode;
+  /** The peer marked STARTTLS <required/>. */
+  required: boolean;
+  address: string;
+  port: number;
+  /** The reason (OpenSSL's reason string, or "no TLS handshake in N ms"). */
+  message: string;
+  code?: string;
+}
+
+/** What the peer did instead of what a phase waited for. */
+export type PeerEvent =
+  | { kind: 'timeout' }
+  | { kind: 'parse-error'; errorKind: string; message: string }
+  | { kind: 'stream-error'; condition: string; text?: string }
+  | { kind: 'element'; name: string; ns: string }
+  | { kind: 'header' }
+  | { kind: 'end' }
+  | { kind: 'closed'; error?: string };
+
+/** The phase the session ended in, and why. */
+export interface Interruption {
+  phase: string;
+  /** What the phase waited for ("a stream header", "stream features", "<proceed/>"). */
+  waitedFor: string;
+  event: PeerEvent;
+}
+
 export interface DialbackFacts {
   /** 'xep-0220': computed from the given secret; 'random': no secret, an unverifiable key; 'given': db:verify replay. */
   key: 'xep-0220' | 'random' | 'given';
@@ -103,21 +170,66 @@ export interface DialbackFacts {
   condition?: string;
   text?: string;
   ms?: number;
+  /** How long the answer was waited for. */
+  timeoutMs?: number;
+  /** The key's scheme, for a db:verify replay. */
+  keyScheme?: 'xep-0220' | 'sha1-size' | 'other';
+  /** The from/to/id of the answer (a correct answer mirrors the request). */
+  answer?: { from?: string; to?: string; id?: string };
+  /** Where the peer calls back (the server targets of `from`), when dialback failed. */
+  callback?: { source?: string; targets: Array<{ host: string; port: number; via: string }>; none?: string };
 }
 
-export interface ProbeData {
+/** Caps of one probe: targets and addresses tried (documented, not configurable). */
+export const MAX_TARGETS = 16;
+export const MAX_ADDRESSES = 16;
+/** Connection attempts in flight at once (a stalled one does not hold the next back past 250 ms). */
+export const ATTEMPT_CONCURRENCY = 4;
+
+/** What the deadline and the caps of a probe left out. */
+export interface ProbeCut {
+  /** The overall deadline stopped the probe in this phase. */
+  deadline?: { phase: string };
+  /** The peer published more server targets than the cap: only the first `kept` were used. */
+  targets?: { found: number; kept: number };
+  /** More addresses than the cap: only the first `kept` were tried (`found` counts those seen). */
+  addresses?: { found: number; kept: number };
+  /** Targets or addresses listed more than once (each tried once). */
+  duplicates?: number;
+}
+
+/** Everything one probe of one peer observed: `data.probe` of a probe target. */
+export interface ProbeFacts {
   peer: string;
   from: string;
+  /** The TLS mode that was asked for (absent: as DNS says). */
+  tlsRequested?: TlsMode | 'none';
+  resolve?: ResolveFacts;
   attempts: Attempt[];
   /** The target the session ran on. */
   connected?: { host: string; address: string; port: number; tls: TlsMode };
+  /** STARTTLS on the first stream: offered, marked <required/>, and the peer's answer to ours. */
+  starttls?: { offered: boolean; required: boolean; answer?: 'proceed' | 'failure' };
+  /** TLS handshakes that failed (direct-TLS targets, then STARTTLS). */
+  tlsFailures?: TlsFailure[];
   stream?: StreamFacts;
   tls?: TlsFacts;
   /** Stream after TLS. */
   secureStream?: StreamFacts;
   saslMechanisms?: string[];
   dialback?: DialbackFacts;
+  /** The overall deadline of this probe (ms). */
+  deadlineMs?: number;
+  /** What the deadline and the caps left out. */
+  cut?: ProbeCut;
+  /** What ended the session early. */
+  interrupted?: Interruption;
   streamError?: { condition: string; text?: string };
   transcript?: TranscriptLine[];
   transcriptTruncated?: boolean;
+}
+
+/** A probe target's data: the probe's facts under `probe`. */
+export interface ProbeTargetData {
+  probe: ProbeFacts;
 }

@@ -1,13 +1,21 @@
 /**
- * One XMPP server-to-server connection: a socket, a stream parser per stream, a queue of
- * stream events, and a transcript. Every wait goes through `next(ms, phase)`, which rejects
- * with TimeoutError, so no phase can hang on a silent peer.
+ * One XMPP server-to-server connection: a socket, a stream parser per stream, and a queue of
+ * stream events. Every wait goes through `next(ms, phase)`, which rejects with TimeoutError,
+ * so no phase can hang on a silent peer. It emits what it sends and receives, for listeners
+ * such as the transcript (xmpp/transcript.ts):
+ * - `out` ({ text, el? }): what was written (`el` when the element was sent as one),
+ * - `in` (text): raw bytes read, as UTF-8,
+ * - `stream` (StreamEvent): each parsed header, element, end, parse error or close,
+ * - `note` (text): what happened besides the XML (connected, TLS up, timeouts).
  * https://www.rfc-editor.org/rfc/rfc6120#section-4
  */
+import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket, type ConnectionOptions, type SecureContext } from 'node:tls';
-import { TimeoutError } from '../core/errors.js';
-import { attrs, DEFAULT_LIMITS, NS, StreamParser, type ParserLimits, type XmlElement, XmlParseError } from './xml.js';
+import { waitFor } from '../core/wait-for.js';
+import { attrs, DEFAULT_LIMITS, NS, StreamParser, wireXml, type ParserLimits, type XmlElement, XmlParseError } from './xml.js';
+
+export type { TranscriptLine } from './transcript.js';
 
 export type StreamEvent =
   | { kind: 'header'; el: XmlElement }
@@ -16,76 +24,53 @@ export type StreamEvent =
   | { kind: 'parse-error'; error: XmlParseError }
   | { kind: 'closed'; error?: string; code?: string };
 
-export interface TranscriptLine {
-  /** Milliseconds since the connection object was created. */
-  t: number;
-  dir: 'in' | 'out' | 'note';
+/** What `out` listeners receive. */
+export interface OutEvent {
   text: string;
+  /** The element, when one was sent (listeners can redact it as an element). */
+  el?: XmlElement;
 }
 
 export interface ConnectionOptions2 {
   limits?: ParserLimits;
-  /** Keep a transcript (both directions) of at most this many characters; 0 = none. */
-  transcriptChars?: number;
 }
 
-/** Opens a TCP connection; rejects with a NetError (code ECONNREFUSED, ETIMEDOUT...) or TimeoutError. */
-export function tcpConnect(host: string, port: number, ms: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = netConnect({ host, port, noDelay: true });
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(new TimeoutError('tcp', ms));
-    }, ms);
-    s.once('connect', () => {
-      clearTimeout(timer);
-      s.removeAllListeners('error');
-      resolve(s);
-    });
-    s.once('error', (e) => {
-      clearTimeout(timer);
-      s.destroy();
-      reject(e);
-    });
-  });
+/** Opens a TCP connection; rejects with the socket's error (code ECONNREFUSED, EMFILE...) or TimeoutError. */
+export async function tcpConnect(host: string, port: number, ms: number): Promise<Socket> {
+  const s = netConnect({ host, port, noDelay: true });
+  try {
+    await waitFor(s, 'connect', ms, { phase: 'tcp' });
+  } catch (e) {
+    s.destroy();
+    throw e;
+  }
+  return s;
 }
 
 /** Runs the client side of a TLS handshake over an open socket. */
-export function tlsHandshake(raw: Socket, opts: ConnectionOptions, ms: number): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const tls = tlsConnect({ ...opts, socket: raw });
-    const timer = setTimeout(() => {
-      tls.destroy();
-      reject(new TimeoutError('tls', ms));
-    }, ms);
-    tls.once('secureConnect', () => {
-      clearTimeout(timer);
-      tls.removeAllListeners('error');
-      resolve(tls);
+export async function tlsHandshake(raw: Socket, opts: ConnectionOptions, ms: number): Promise<TLSSocket> {
+  const tls = tlsConnect({ ...opts, socket: raw });
+  try {
+    await waitFor(tls, 'secureConnect', ms, {
+      phase: 'tls',
+      fail: {
+        error: (e) => e as Error,
+        // A peer that resets or closes mid-handshake emits 'close' (sometimes without 'error').
+        close: () => Object.assign(new Error('connection closed during the TLS handshake'), { code: 'ECONNRESET' }),
+      },
     });
-    tls.once('error', (e) => {
-      clearTimeout(timer);
-      tls.destroy();
-      reject(e);
-    });
-    // A peer that resets or closes mid-handshake emits 'close' (sometimes without 'error').
-    tls.once('close', () => {
-      clearTimeout(timer);
-      reject(Object.assign(new Error('connection closed during the TLS handshake'), { code: 'ECONNRESET' }));
-    });
-  });
+  } catch (e) {
+    tls.destroy();
+    throw e;
+  }
+  return tls;
 }
 
-export class XmppConnection {
+export class XmppConnection extends EventEmitter {
   private socket: Socket;
   private parser!: StreamParser;
   private readonly queue: StreamEvent[] = [];
-  private waiter: ((e: StreamEvent) => void) | undefined;
   private closed = false;
-  private readonly started = performance.now();
-  private transcriptUsed = 0;
-  readonly transcript: TranscriptLine[] = [];
-  transcriptTruncated = false;
   /** Bytes read over the whole connection. */
   bytesIn = 0;
 
@@ -93,6 +78,7 @@ export class XmppConnection {
     socket: Socket,
     private readonly opts: ConnectionOptions2 = {},
   ) {
+    super();
     this.socket = socket;
     this.attach(socket);
     this.resetParser();
@@ -108,7 +94,7 @@ export class XmppConnection {
 
   private onData = (chunk: Buffer): void => {
     this.bytesIn += chunk.length;
-    this.record('in', chunk.toString('utf8'));
+    if (this.listenerCount('in')) this.emit('in', chunk.toString('utf8'));
     this.parser.write(chunk);
   };
 
@@ -154,53 +140,28 @@ export class XmppConnection {
   }
 
   private push(e: StreamEvent): void {
-    const w = this.waiter;
-    if (w) {
-      this.waiter = undefined;
-      w(e);
-    } else this.queue.push(e);
+    this.queue.push(e);
+    this.emit('stream', e);
   }
 
   /** The next stream event; rejects with TimeoutError(phase, ms). After `closed`, always `closed`. */
-  next(ms: number, phase: string): Promise<StreamEvent> {
-    const e = this.queue.shift();
-    if (e) return Promise.resolve(e);
-    if (this.closed) return Promise.resolve({ kind: 'closed' });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        this.note(`timeout: nothing from the peer in ${ms} ms (${phase})`);
-        reject(new TimeoutError(phase, ms));
-      }, ms);
-      this.waiter = (ev) => {
-        clearTimeout(timer);
-        resolve(ev);
-      };
-    });
+  async next(ms: number, phase: string): Promise<StreamEvent> {
+    if (!this.queue.length && !this.closed) {
+      await waitFor(this, 'stream', ms, { phase, fail: {}, onTimeout: () => this.note(`timeout: nothing from the peer in ${ms} ms (${phase})`) });
+    }
+    return this.queue.shift() ?? { kind: 'closed' };
   }
 
-  send(text: string): void {
+  /** Writes text, or an element (serialised with the stream's prefixes: db:, stream:). */
+  send(data: string | XmlElement): void {
     if (this.closed || this.socket.destroyed) return;
-    this.record('out', text);
+    const text = typeof data === 'string' ? data : wireXml(data);
+    if (this.listenerCount('out')) this.emit('out', typeof data === 'string' ? { text } : { text, el: data });
     this.socket.write(text);
   }
 
   note(text: string): void {
-    this.record('note', text);
-  }
-
-  private record(dir: TranscriptLine['dir'], text: string): void {
-    const cap = this.opts.transcriptChars ?? 0;
-    if (cap <= 0) return;
-    if (this.transcriptUsed >= cap) {
-      this.transcriptTruncated = true;
-      return;
-    }
-    const room = cap - this.transcriptUsed;
-    const kept = text.length > room ? `${text.slice(0, room)}…[truncated]` : text;
-    if (kept.length < text.length) this.transcriptTruncated = true;
-    this.transcriptUsed += kept.length;
-    this.transcript.push({ t: Math.round((performance.now() - this.started) * 10) / 10, dir, text: kept });
+    if (this.listenerCount('note')) this.emit('note', text);
   }
 
   /** Moves the connection onto a TLS socket (client side, after <proceed/>), with a fresh stream. */
@@ -226,12 +187,7 @@ export class XmppConnection {
     const raw = this.socket;
     const tls = new TLSSocket(raw, { isServer: true, secureContext, ...(ALPNProtocols ? { ALPNProtocols } : {}) });
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new TimeoutError('tls', ms)), ms);
-        tls.once('secure', () => (clearTimeout(timer), resolve()));
-        tls.once('error', (e) => (clearTimeout(timer), reject(e)));
-        tls.once('close', () => (clearTimeout(timer), reject(new Error('connection closed during the TLS handshake'))));
-      });
+      await waitFor(tls, 'secure', ms, { phase: 'tls', fail: { error: (e) => e as Error, close: () => new Error('connection closed during the TLS handshake') } });
     } catch (e) {
       this.closed = true;
       tls.destroy();

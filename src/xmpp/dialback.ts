@@ -4,7 +4,7 @@
  * https://xmpp.org/extensions/xep-0185.html
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { attrs, child, elements, escapeXml, NS, textOf, type XmlElement } from './xml.js';
+import { child, elements, NS, textOf, wireXml, type XmlElement } from './xml.js';
 
 /**
  * The XEP-0185/XEP-0220 recommended key:
@@ -26,12 +26,22 @@ export function randomKey(): string {
   return randomBytes(32).toString('hex');
 }
 
+/** `<db:result from to>key</db:result>` (XEP-0220 §2.1.1), as an element (the transcript masks its key). */
+export function dbResultElement(from: string, to: string, key: string): XmlElement {
+  return { name: 'result', ns: NS.dialback, attrs: { from, to }, children: [key] };
+}
+
+/** `<db:verify from to id>key</db:verify>` (XEP-0220 §2.1.2). */
+export function dbVerifyElement(from: string, to: string, id: string, key: string): XmlElement {
+  return { name: 'verify', ns: NS.dialback, attrs: { from, to, id }, children: [key] };
+}
+
 export function dbResult(from: string, to: string, key: string): string {
-  return `<db:result${attrs({ from, to })}>${escapeXml(key)}</db:result>`;
+  return wireXml(dbResultElement(from, to, key));
 }
 
 export function dbVerify(from: string, to: string, id: string, key: string): string {
-  return `<db:verify${attrs({ from, to, id })}>${escapeXml(key)}</db:verify>`;
+  return wireXml(dbVerifyElement(from, to, id, key));
 }
 
 export type DialbackType = 'valid' | 'invalid' | 'error';

@@ -40,7 +40,9 @@ export type Misbehaviour =
   /** Answers every db:result with type='error' and remote-server-not-found. */
   | 'error-dialback'
   /** Sends a stream header in the wrong namespace (jabber:client). */
-  | 'wrong-namespace';
+  | 'wrong-namespace'
+  /** Answers db:result and db:verify with type='valid' for another domain pair (and another stream id). */
+  | 'mismatched-dialback';
 
 export interface S2sServerOptions {
   /** Loopback address to listen on (default 127.0.0.1). */
@@ -228,6 +230,11 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
   async function dialback(conn: XmppConnection, db: DialbackAnswer, s: { to: string; id: string; secure: boolean; log: (w: string) => void }): Promise<void> {
     const from = db.from ?? '';
     const to = db.to ?? '';
+    if (opts.misbehave === 'mismatched-dialback' && db.type === 'request') {
+      s.log(`db:${db.kind} ${from}->${to} valid for someone else`);
+      conn.send(`<db:${db.kind}${attrs({ from: 'other.example', to: from, ...(db.kind === 'verify' ? { id: 'not-your-stream' } : {}), type: 'valid' })}/>`);
+      return;
+    }
     if (db.kind === 'verify') {
       // We are the authoritative server for `to`: was this key generated for that stream?
       const ok = Boolean(opts.secret && db.key && db.id && hosted.has(to.toLowerCase()) && dialbackKey(opts.secret, from, to, db.id) === db.key);

@@ -205,3 +205,20 @@ export function toXml(el: XmlElement, parentNs?: string): string {
   const open = `<${el.name}${ns}${attrs(el.attrs)}`;
   return inner ? `${open}>${inner}</${el.name}>` : `${open}/>`;
 }
+
+/** The prefixes an s2s stream header declares (streamHeader): elements of these namespaces are written with them. */
+const WIRE_PREFIXES: Record<string, string> = { [NS.stream]: 'stream', [NS.dialback]: 'db' };
+
+/**
+ * Serialisation as sent on an s2s stream: `stream:` and `db:` prefixes (declared on the stream
+ * header), `xmlns` where the default namespace changes. `<db:result from='a' to='b'>key</db:result>`.
+ */
+export function wireXml(el: XmlElement, parentNs: string = NS.server): string {
+  const prefix = WIRE_PREFIXES[el.ns];
+  const name = prefix ? `${prefix}:${el.name}` : el.name;
+  const defaultNs = prefix ? parentNs : el.ns;
+  const ns = !prefix && el.ns && el.ns !== parentNs ? ` xmlns='${escapeXml(el.ns)}'` : '';
+  const inner = el.children.map((c) => (typeof c === 'string' ? escapeXml(c) : wireXml(c, defaultNs))).join('');
+  const open = `<${name}${ns}${attrs(el.attrs)}`;
+  return inner ? `${open}>${inner}</${name}>` : `${open}/>`;
+}

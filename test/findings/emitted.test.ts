@@ -63,7 +63,7 @@ describe('probe.dns.no-target', () => {
     const r = await probePeer({ peer: 'nothing.test', resolvers: ['127.0.0.1:9'], timeouts: { dns: 500 } });
     assert.deepEqual(r.findings.map((f) => f.id), ['probe.dns.no-target']);
     assert.match(r.findings[0]!.detail, /no conclusive answer/);
-    assert.deepEqual(r.data.attempts, []);
+    assert.deepEqual(r.data.probe.attempts, []);
     assertCatalogued(r.findings);
   });
 });
@@ -74,7 +74,7 @@ describe('probe.tcp.timeout', { skip: platform() !== 'linux' && 'needs Linux (a 
     try {
       const r = await probePeer({ peer: 'blackhole.test', host: '127.0.0.1', port: bh.port, timeouts: { tcp: 400 } });
       assert.deepEqual(r.findings.map((f) => f.id), ['probe.tcp.timeout']);
-      assert.equal(r.data.attempts[0]!.code, 'TIMEOUT');
+      assert.equal(r.data.probe.attempts[0]!.code, 'TIMEOUT');
       assertCatalogued(r.findings);
     } finally {
       for (const s of bh.fill) s.destroy();
@@ -102,7 +102,7 @@ describe('dialback verify against a scripted authoritative server', () => {
     servers.push(srv.server);
     const r = await verify(srv, 300);
     assert.deepEqual(r.findings.map((f) => f.id), ['dialback.verify.timeout']);
-    assert.equal(r.data.dialback?.outcome, 'timeout');
+    assert.equal(r.data.probe.dialback?.outcome, 'timeout');
     assertCatalogued(r.findings);
   });
 

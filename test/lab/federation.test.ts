@@ -57,7 +57,7 @@ describe('federation lab (Prosody a.test, ejabberd b.test)', { skip }, () => {
     const o = await xfed(['probe', 'a.test', '--from', 'b.test', '--secret-file', lab.ejabberdSecretFile, ...dnsArgs]);
     assert.deepEqual(ids(o), ['info:probe.dialback.valid'], JSON.stringify(o.json.targets[0]?.findings));
     assert.equal(o.code, 0);
-    const d = o.json.targets[0]!.data;
+    const d = o.json.targets[0]!.data.probe;
     assert.equal(d.connected.address, '127.0.0.2');
     assert.equal(d.tls.identity.method, 'srv-id');
     assert.equal(d.tls.authorized, true);
@@ -69,7 +69,7 @@ describe('federation lab (Prosody a.test, ejabberd b.test)', { skip }, () => {
   it('ejabberd verifies a key made with Prosody\'s secret against Prosody: valid (secret from the environment)', async () => {
     const o = await xfed(['probe', 'b.test', '--from', 'a.test', ...dnsArgs], { XFED_DIALBACK_SECRET: PROSODY_SECRET });
     assert.deepEqual(ids(o), ['info:probe.dialback.valid'], JSON.stringify(o.json.targets[0]?.findings));
-    const d = o.json.targets[0]!.data;
+    const d = o.json.targets[0]!.data.probe;
     assert.match(d.secureStream.id, /^\d+$/, 'ejabberd stream ids are decimal');
     assert.ok(d.saslMechanisms.includes('EXTERNAL'));
   });
@@ -81,13 +81,13 @@ describe('federation lab (Prosody a.test, ejabberd b.test)', { skip }, () => {
     const ev = (o.json.targets[0]!.findings[0] as unknown as { evidence: Array<{ label: string; value: string }> }).evidence;
     assert.ok(ev.some((e) => e.label === 'callback' && e.value === 'a.test verifies via xmpp-b.test:5269 (_xmpp-server)'), JSON.stringify(ev));
     const e = await xfed(['probe', 'b.test', '--from', 'a.test', ...dnsArgs], { XFED_DIALBACK_SECRET: 'wrong' });
-    assert.equal(e.json.targets[0]!.data.dialback.outcome, 'invalid');
+    assert.equal(e.json.targets[0]!.data.probe.dialback.outcome, 'invalid');
   });
 
   it('an unknown domain: host-unknown from Prosody', async () => {
     const o = await xfed(['probe', 'unknown.test', ...dnsArgs]);
     assert.deepEqual(ids(o), ['error:probe.stream.error']);
-    assert.equal(o.json.targets[0]!.data.streamError.condition, 'host-unknown');
+    assert.equal(o.json.targets[0]!.data.probe.streamError.condition, 'host-unknown');
   });
 
   it('TLS required by both servers: --no-tls', async () => {
@@ -105,7 +105,7 @@ describe('federation lab (Prosody a.test, ejabberd b.test)', { skip }, () => {
   it('direct TLS via _xmpps-server (XEP-0368)', async () => {
     const o = await xfed(['probe', 'direct.test', '--no-dialback', ...dnsArgs]);
     assert.deepEqual(ids(o), []);
-    const d = o.json.targets[0]!.data;
+    const d = o.json.targets[0]!.data.probe;
     assert.equal(d.connected.port, 5270);
     assert.equal(d.tls.mode, 'direct');
     assert.equal(d.tls.identity.matched, true);
@@ -115,7 +115,7 @@ describe('federation lab (Prosody a.test, ejabberd b.test)', { skip }, () => {
     const o = await xfed(['probe', 'missing.test', 'nothing.test', ...dnsArgs]);
     assert.deepEqual(ids(o, 0), ['error:probe.dns.no-target']);
     assert.deepEqual(ids(o, 1), ['error:probe.tcp.refused']);
-    const a = o.json.targets[1]!.data.attempts[0];
+    const a = o.json.targets[1]!.data.probe.attempts[0];
     assert.deepEqual([a.address, a.port, a.source, a.code], ['127.0.0.4', 5269, 'fallback', 'ECONNREFUSED']);
     const d = await xfed(['probe', 'a.test', '--direct-tls', ...dnsArgs]);
     assert.deepEqual(ids(d), ['error:probe.dns.no-target']);
@@ -124,7 +124,7 @@ describe('federation lab (Prosody a.test, ejabberd b.test)', { skip }, () => {
   it('the default --from: ejabberd reports remote-server-not-found (info)', async () => {
     const o = await xfed(['probe', 'b.test', ...dnsArgs]);
     assert.deepEqual(ids(o), ['info:probe.dialback.error']);
-    assert.equal(o.json.targets[0]!.data.dialback.condition, 'remote-server-not-found');
+    assert.equal(o.json.targets[0]!.data.probe.dialback.condition, 'remote-server-not-found');
     assert.equal(o.code, 0);
   });
 

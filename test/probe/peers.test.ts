@@ -61,15 +61,15 @@ describe('probe against a well-behaved peer', () => {
     const { r, ids } = await run({});
     assert.deepEqual(ids, ['info:probe.dialback.valid']);
     assert.equal(r.verdict, 'ok');
-    assert.equal(r.data.tls?.version, 'TLSv1.3');
-    assert.equal(r.data.tls?.authorized, true);
-    assert.equal(r.data.tls?.required, true);
-    assert.equal(r.data.tls?.identity?.method, 'srv-id');
-    assert.equal(r.data.tls?.chain.length, 2);
-    assert.deepEqual(r.data.stream?.features, ['starttls(required)']);
-    assert.deepEqual(r.data.secureStream?.features, ['dialback(errors)']);
-    assert.notEqual(r.data.stream?.id, r.data.secureStream?.id, 'a new stream id after STARTTLS');
-    assert.equal(r.data.dialback?.streamId, r.data.secureStream?.id, 'the key uses the id of the stream after TLS');
+    assert.equal(r.data.probe.tls?.version, 'TLSv1.3');
+    assert.equal(r.data.probe.tls?.authorized, true);
+    assert.equal(r.data.probe.tls?.required, true);
+    assert.equal(r.data.probe.tls?.identity?.method, 'srv-id');
+    assert.equal(r.data.probe.tls?.chain.length, 2);
+    assert.deepEqual(r.data.probe.stream?.features, ['starttls(required)']);
+    assert.deepEqual(r.data.probe.secureStream?.features, ['dialback(errors)']);
+    assert.notEqual(r.data.probe.stream?.id, r.data.probe.secureStream?.id, 'a new stream id after STARTTLS');
+    assert.equal(r.data.probe.dialback?.streamId, r.data.probe.secureStream?.id, 'the key uses the id of the stream after TLS');
     for (const p of ['tcp', 'stream', 'tls', 'features', 'dialback']) assert.equal(typeof r.timings?.[p], 'number', p);
   });
   it('a wrong secret: dialback invalid is an error', async () => {
@@ -83,12 +83,12 @@ describe('probe against a well-behaved peer', () => {
   it('an unknown domain: host-unknown stream error', async () => {
     const { r, ids } = await run({}, { peer: 'other.test' });
     assert.deepEqual(ids, ['error:probe.stream.error']);
-    assert.equal(r.data.streamError?.condition, 'host-unknown');
+    assert.equal(r.data.probe.streamError?.condition, 'host-unknown');
   });
   it('a peer that requires TLS, probed with --no-tls', async () => {
     const { r, ids } = await run({}, { tls: 'none' });
     assert.deepEqual(ids, ['error:probe.tls.required-missing']);
-    assert.equal(r.data.dialback?.outcome, 'skipped');
+    assert.equal(r.data.probe.dialback?.outcome, 'skipped');
   });
   it('a peer without TLS: not offered', async () => {
     const { ids } = await run({ tls: undefined });
@@ -97,8 +97,8 @@ describe('probe against a well-behaved peer', () => {
   it('direct TLS (XEP-0368) with ALPN xmpp-server', async () => {
     const { r, ids } = await run({ tlsMode: 'direct' }, { tls: 'direct' });
     assert.deepEqual(ids, ['info:probe.dialback.valid']);
-    assert.equal(r.data.tls?.mode, 'direct');
-    assert.equal(r.data.tls?.alpn, 'xmpp-server');
+    assert.equal(r.data.probe.tls?.mode, 'direct');
+    assert.equal(r.data.probe.tls?.alpn, 'xmpp-server');
   });
   it('direct TLS against a STARTTLS port: handshake failed, with the likely cause', async () => {
     const { r, ids } = await run({}, { tls: 'direct' });
@@ -108,22 +108,22 @@ describe('probe against a well-behaved peer', () => {
   it('over IPv6 loopback', async () => {
     const { r, ids } = await run({ host: '::1' }, { host: '::1' });
     assert.deepEqual(ids, ['info:probe.dialback.valid']);
-    assert.equal(r.data.connected?.address, '::1');
+    assert.equal(r.data.probe.connected?.address, '::1');
   });
   it('--no-dialback stops after the features', async () => {
     const { r, ids } = await run({}, { dialback: false });
     assert.deepEqual(ids, []);
-    assert.equal(r.data.dialback?.outcome, 'skipped');
+    assert.equal(r.data.probe.dialback?.outcome, 'skipped');
   });
   it('a dialback error is reported with its condition', async () => {
     const { r, ids } = await run({ misbehave: 'error-dialback' });
     assert.deepEqual(ids, ['error:probe.dialback.error']);
-    assert.equal(r.data.dialback?.condition, 'remote-server-not-found');
+    assert.equal(r.data.probe.dialback?.condition, 'remote-server-not-found');
   });
   it('no dialback offered at all: not-offered, nothing sent', async () => {
     const { r, ids } = await run({ dialback: false });
     assert.deepEqual(ids, ['error:probe.dialback.not-offered']);
-    assert.equal(r.data.dialback?.outcome, 'not-offered');
+    assert.equal(r.data.probe.dialback?.outcome, 'not-offered');
   });
 });
 
@@ -131,7 +131,7 @@ describe('certificates', () => {
   it('a certificate for another name: name-mismatch', async () => {
     const { r, ids } = await run({ tls: wrongName }, { dialback: false });
     assert.deepEqual(ids, ['error:probe.cert.name-mismatch']);
-    assert.equal(r.data.tls?.identity?.matched, false);
+    assert.equal(r.data.probe.tls?.identity?.matched, false);
   });
   it('an expired certificate: expired (not double-counted as untrusted)', async () => {
     const { ids } = await run({ tls: expired }, { dialback: false });
@@ -140,7 +140,7 @@ describe('certificates', () => {
   it('a valid leaf under an expired intermediate: untrusted, naming the intermediate', async () => {
     const { r, ids } = await run({ tls: oldIntermediate }, { dialback: false });
     assert.deepEqual(ids, ['error:probe.cert.untrusted']);
-    assert.equal(r.data.tls?.chain.length, 3, 'leaf, intermediate, and the root node found');
+    assert.equal(r.data.probe.tls?.chain.length, 3, 'leaf, intermediate, and the root node found');
     assert.match(r.findings[0]!.title, /a certificate in the chain of peer\.test is expired \(CN=xfed lab intermediate CA/);
     assert.match(r.findings[0]!.title, /CERT_HAS_EXPIRED/);
   });
@@ -155,12 +155,12 @@ describe('certificates', () => {
   it('a certificate naming the domain only in its CN: accepted, flagged', async () => {
     const { r, ids } = await run({ tls: cnOnly }, { dialback: false });
     assert.deepEqual(ids, ['warning:probe.cert.cn-only']);
-    assert.equal(r.data.tls?.identity?.method, 'cn');
+    assert.equal(r.data.probe.tls?.identity?.method, 'cn');
   });
   it('a legacy peer that only speaks TLS 1.1: version-old (not a handshake failure)', async () => {
     const { r, ids } = await run({ tls: { ...good, legacy: true } }, { dialback: false });
     assert.deepEqual(ids, ['error:probe.tls.version-old']);
-    assert.equal(r.data.tls?.version, 'TLSv1.1');
+    assert.equal(r.data.probe.tls?.version, 'TLSv1.1');
   });
   it('a certificate expiring within the window: warning', async () => {
     const { ids } = await run({}, { dialback: false, expiresSoonDays: 400 });
@@ -196,7 +196,7 @@ describe('hostile peers end in a finding, within the timeout', () => {
   });
   it('--direct-tls with a pinned host and no port goes to 5270 (XEP-0368), not 5269', async () => {
     const r = await probePeer({ peer: 'peer.test', host: '127.0.0.1', tls: 'direct', timeouts: { tcp: 1000 } });
-    assert.equal(r.data.attempts[0]?.port, 5270);
+    assert.equal(r.data.probe.attempts[0]?.port, 5270);
   });
   it('a 10 MB stanza is cut at the parser limit, not buffered', async () => {
     const { r } = await run({ misbehave: 'huge-stanza' });
@@ -205,6 +205,6 @@ describe('hostile peers end in a finding, within the timeout', () => {
   it('nothing listening: refused', async () => {
     const r = await probePeer({ peer: 'peer.test', host: '127.0.0.1', port: 1, timeouts: { tcp: 1000 } });
     assert.deepEqual(r.findings.map((f) => f.id), ['probe.tcp.refused']);
-    assert.equal(r.data.attempts[0]?.code, 'ECONNREFUSED');
+    assert.equal(r.data.probe.attempts[0]?.code, 'ECONNREFUSED');
   });
 });

@@ -45,15 +45,15 @@ describe('direct-TLS target that fails its handshake', () => {
     const r = await probePeer({ ...opts, resolvers: [dns.resolver], ca: [ca.cert], transcript: true });
     assert.deepEqual(r.findings.map((f) => `${f.severity}:${f.id}`), ['warning:probe.tls.handshake-failed', 'info:probe.dialback.valid']);
     assert.equal(r.verdict, 'warning');
-    assert.equal(r.data.attempts.length, 2);
-    assert.equal(r.data.attempts[0]?.tls, 'direct');
-    assert.equal(r.data.attempts[0]?.ok, false);
-    assert.equal(r.data.attempts[0]?.code, 'TLS');
-    assert.equal(r.data.attempts[1]?.tls, 'starttls');
-    assert.equal(r.data.attempts[1]?.ok, true);
-    assert.equal(r.data.connected?.tls, 'starttls');
+    assert.equal(r.data.probe.attempts.length, 2);
+    assert.equal(r.data.probe.attempts[0]?.tls, 'direct');
+    assert.equal(r.data.probe.attempts[0]?.ok, false);
+    assert.equal(r.data.probe.attempts[0]?.code, 'TLS');
+    assert.equal(r.data.probe.attempts[1]?.tls, 'starttls');
+    assert.equal(r.data.probe.attempts[1]?.ok, true);
+    assert.equal(r.data.probe.connected?.tls, 'starttls');
     // The transcript keeps both connections.
-    const notes = (r.data.transcript ?? []).filter((l) => l.dir === 'note').map((l) => l.text);
+    const notes = (r.data.probe.transcript ?? []).filter((l) => l.dir === 'note').map((l) => l.text);
     assert.ok(notes.some((t) => /direct TLS/.test(t)) && notes.some((t) => /STARTTLS\)/.test(t)), notes.join(' | '));
   });
   it('every target fails: the handshake failure is an error, next to the refused one', async () => {

@@ -7,7 +7,8 @@ import { probePeer } from '../../probe/probe.js';
 import { dialbackKey } from '../../xmpp/dialback.js';
 import { buildRun, emit, globalOptions } from '../run.js';
 import { readText } from '../../inputs/index.js';
-import { readCaFiles, readSecret, section, writeTranscript } from './probe.js';
+import { section, writeTranscript } from '../probe-output.js';
+import { readCaFiles, readSecret } from './probe.js';
 
 function streamId(raw: unknown): string {
   const id = String(raw ?? '').trim();
@@ -61,7 +62,7 @@ export async function dialbackVerifyCommand(host: string, raw: Record<string, un
     transcript: Boolean(raw.transcript),
   });
   await writeTranscript([result], raw.transcript as string | boolean | undefined);
-  delete result.data.transcript;
+  delete result.data.probe.transcript;
   const run = buildRun('dialback verify', { host, port: raw.port, from, to, streamId: id }, [result], startedAt, g.strict);
   return emit(run, g, await section(g.json));
 }

@@ -1,16 +1,15 @@
-import { chmod, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { redact, registerSecret } from '../../core/redact.js';
+import { registerSecret } from '../../core/redact.js';
 import type { TargetResult } from '../../core/result.js';
 import { parseDomain } from '../../dns/names.js';
 import { readDomainArgs } from '../inputs.js';
 import { readPemFile, readSecretFile } from '../../inputs/index.js';
 import { probePeers } from '../../probe/probe.js';
-import { DEFAULT_FROM, type ProbeData, type ProbeOptions } from '../../probe/types.js';
-import type { TranscriptLine } from '../../xmpp/connection.js';
+import { DEFAULT_FROM, type ProbeOptions, type ProbeTargetData } from '../../probe/types.js';
 import { startProgress } from '../../report/progress.js';
-import { buildRun, emit, globalOptions, write } from '../run.js';
+import { buildRun, emit, globalOptions } from '../run.js';
+import { section, writeTranscript } from '../probe-output.js';
 
 interface ProbeCliOptions {
   file?: string;
@@ -31,6 +30,7 @@ interface ProbeCliOptions {
   expiresDays: number;
   transcript?: string | boolean;
   concurrency: number;
+  deadline?: number;
 }
 
 /** Peer domains from arguments and --file, normalised and de-duplicated. */
@@ -51,42 +51,6 @@ export async function readSecret(file: string | undefined, field = 'probe.secret
 export async function readCaFiles(files: string[] | undefined, field = 'probe.ca'): Promise<string[] | undefined> {
   if (!files?.length) return undefined;
   return Promise.all(files.map((f) => readPemFile(f, field)));
-}
-
-export function renderTranscript(results: TargetResult<ProbeData>[]): string {
-  const out: string[] = [];
-  for (const r of results) {
-    const lines: TranscriptLine[] = r.data.transcript ?? [];
-    out.push(`# xfed transcript: ${r.target} (from ${r.data.from})`);
-    for (const l of lines) {
-      const arrow = l.dir === 'out' ? 'SEND' : l.dir === 'in' ? 'RECV' : '----';
-      out.push(`${(l.t / 1000).toFixed(3).padStart(8)} ${arrow} ${redact(l.text)}`);
-    }
-    if (r.data.transcriptTruncated) out.push('(transcript truncated)');
-    out.push('');
-  }
-  return out.join('\n');
-}
-
-export async function writeTranscript(results: TargetResult<ProbeData>[], dest: string | boolean | undefined): Promise<void> {
-  if (!dest) return;
-  const text = renderTranscript(results);
-  if (typeof dest === 'string') {
-    try {
-      // `mode` applies only when the file is created: an existing transcript is made 0600 first.
-      await chmod(dest, 0o600).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') throw e;
-      });
-      await writeFile(dest, text, { mode: 0o600 });
-    } catch (e) {
-      throw new UsageError(`cannot write --transcript ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  } else await write(process.stderr, text);
-}
-
-/** The human section renderer (it loads chalk): not needed for --json. */
-export async function section(json: boolean) {
-  return json ? undefined : (await import('../../report/sections/probe.js')).probeSection;
 }
 
 export async function probeCommand(args: string[], raw: Record<string, unknown>, cmd: Command): Promise<number> {
@@ -115,9 +79,10 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
     resolvers: o.resolver,
     doh: o.doh,
     dnsTcp: o.dnsTcp,
+    deadline: o.deadline,
   };
   const progress = await startProgress('Probing', !g.quiet && !g.json, g.color);
-  let results: TargetResult<ProbeData>[];
+  let results: TargetResult<ProbeTargetData>[];
   try {
     results = await probePeers(peers, base, { concurrency: o.concurrency, onProgress: (d, n) => progress.update(d, n) });
   } finally {
@@ -125,7 +90,7 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
   }
   await writeTranscript(results, o.transcript);
   // The transcript went to its own destination; the report stays small.
-  for (const r of results) delete r.data.transcript;
+  for (const r of results) delete r.data.probe.transcript;
   const run = buildRun(
     'probe',
     {
@@ -138,6 +103,7 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
       insecure: base.insecure,
       expiresDays: o.expiresDays,
       concurrency: o.concurrency,
+      deadline: o.deadline,
       strict: g.strict,
     },
     results,

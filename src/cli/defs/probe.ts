@@ -23,6 +23,7 @@ export function defineProbe(program: Command): void {
     .option('--secret-file <path>', 'dialback secret of the authoritative server of --from (or XFED_DIALBACK_SECRET; never on the command line)')
     .option('--no-dialback', 'stop after TLS and the stream features')
     .addOption(new Option('--dialback-timeout <ms>', 'how long to wait for the dialback answer').argParser(intOption('--dialback-timeout', 1, 600_000)))
+    .addOption(new Option('--deadline <ms>', 'stop probing one peer after this long, whatever phase it is in (default: 4 × the longest phase timeout, e.g. 4 × --timeout)').argParser(intOption('--deadline', 1, 3_600_000)))
     .addOption(new Option('--expires-days <n>', 'a certificate expiring within n days is a warning').argParser(intOption('--expires-days', 0, 3650)).default(30))
     .option('--transcript [file]', 'write the XML exchange (both directions, timestamps, keys redacted) to a file, or stderr')
     .addOption(new Option('-c, --concurrency <n>', 'peers probed at once').argParser(intOption('--concurrency', 1, 256)).default(16))

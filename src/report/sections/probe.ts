@@ -1,4 +1,4 @@
-import type { ProbeData } from '../../probe/types.js';
+import type { ProbeTargetData } from '../../probe/types.js';
 import type { SectionRenderer } from '../human.js';
 import { ms } from '../style.js';
 
@@ -6,7 +6,7 @@ const PHASES = ['dns', 'tcp', 'stream', 'tls', 'features', 'dialback'];
 
 /** The facts of one probe: where it connected, TLS and certificate, stream features, dialback, timings. */
 export const probeSection: SectionRenderer = (t, style, opts) => {
-  const d = t.data as ProbeData;
+  const d = (t.data as ProbeTargetData | undefined)?.probe;
   if (!d || !Array.isArray(d.attempts)) return [];
   const { c } = style;
   const rows: string[][] = [];
@@ -37,6 +37,16 @@ export const probeSection: SectionRenderer = (t, style, opts) => {
     const db = d.dialback;
     const colour = db.outcome === 'valid' ? c.green : db.outcome === 'skipped' ? c.dim : db.outcome === 'invalid' && db.key === 'random' ? c.cyan : c.red;
     rows.push(['dialback', `${colour(db.outcome)}${db.condition ? ` <${db.condition}/>` : ''}${db.text ? ` "${db.text}"` : ''} (from ${d.from}, ${db.key} key${db.ms !== undefined ? `, ${ms(db.ms)}` : ''})`]);
+  }
+  const cut = d.cut;
+  if (cut) {
+    const parts = [
+      ...(cut.deadline ? [c.red(`deadline of ${ms(d.deadlineMs ?? 0)} reached during ${cut.deadline.phase}`)] : []),
+      ...(cut.targets ? [`${cut.targets.found} targets, first ${cut.targets.kept} used`] : []),
+      ...(cut.addresses ? [`${cut.addresses.found} addresses, first ${cut.addresses.kept} tried`] : []),
+      ...(cut.duplicates ? [c.dim(`${cut.duplicates} duplicate${cut.duplicates === 1 ? '' : 's'} tried once`)] : []),
+    ];
+    rows.push(['limits', parts.join('; ')]);
   }
   const tm = t.timings ?? {};
   const phases = PHASES.filter((p) => tm[p] !== undefined).map((p) => `${p} ${ms(tm[p])}`);

@@ -1,0 +1,37 @@
+/** What the probe's phases share: references, the finding draft type, number formatting. */
+import type { Finding } from '../core/result.js';
+import type { ProbeFacts } from './types.js';
+
+export const REF = {
+  rfc6120: 'https://www.rfc-editor.org/rfc/rfc6120',
+  xep0220: 'https://xmpp.org/extensions/xep-0220.html',
+  xep0368: 'https://xmpp.org/extensions/xep-0368.html',
+  rfc9525: 'https://www.rfc-editor.org/rfc/rfc9525',
+  rfc7590: 'https://www.rfc-editor.org/rfc/rfc7590',
+};
+
+/** A finding before its target is set (evaluators build these; evaluateProbe adds the peer). */
+export type Draft = Omit<Finding, 'target' | 'evidence' | 'fix' | 'detail'> & Partial<Pick<Finding, 'evidence' | 'fix' | 'detail'>>;
+
+/** "400 ms", "1500 ms", "30 s": seconds only where rounding loses nothing that matters. */
+export function duration(ms: number): string {
+  return ms < 10_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+export function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+export function since(t0: number): number {
+  return performance.now() - t0;
+}
+
+/** `address:port` of the server the session ran on. */
+export function whereOf(f: Pick<ProbeFacts, 'connected'>): string {
+  return `${f.connected?.address}:${f.connected?.port}`;
+}
+
+/** Adds a phase's duration to the probe's timings. */
+export function addTiming(timings: Record<string, number>, phase: string, ms: number): void {
+  timings[phase] = Math.round(((timings[phase] ?? 0) + ms) * 10) / 10;
+}

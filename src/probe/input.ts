@@ -1,0 +1,26 @@
+/**
+ * The probe's options checked where they are used, whoever built them (the CLI, doctor, a
+ * program): bad input is an InputError named by its field (`probe.port`), never by a flag.
+ */
+import { isIP } from 'node:net';
+import { InputError } from '../core/errors.js';
+import type { ProbeOptions } from './types.js';
+
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)*\.?$/i;
+
+function positive(field: string, v: number | undefined, max: number, code: string): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > max)) throw new InputError(field, `must be a whole number from 1 to ${max}, not ${String(v)}`, code);
+}
+
+/** Throws InputError for options no probe can run with. */
+export function checkProbeOptions(o: ProbeOptions): void {
+  if (!o.peer || !HOSTNAME.test(o.peer) || isIP(o.peer)) throw new InputError('probe.peer', 'must be a domain name', 'XFED_PROBE_PEER');
+  if (o.from !== undefined && (!HOSTNAME.test(o.from) || isIP(o.from))) throw new InputError('probe.from', 'must be a domain name', 'XFED_PROBE_FROM');
+  if (o.host !== undefined && !isIP(o.host) && !HOSTNAME.test(o.host)) throw new InputError('probe.host', 'must be a host name or an IP address', 'XFED_PROBE_HOST');
+  positive('probe.port', o.port, 65_535, 'XFED_PROBE_PORT');
+  for (const pem of o.ca ?? []) {
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new InputError('probe.ca', 'holds no PEM certificate', 'XFED_PROBE_CA');
+  }
+  for (const [phase, ms] of Object.entries(o.timeouts ?? {})) positive(`probe.timeouts.${phase}`, ms, 3_600_000, 'XFED_PROBE_TIMEOUT');
+  if (o.verify && (!o.verify.streamId || /[\s<>&'"]/.test(o.verify.streamId))) throw new InputError('probe.stream_id', 'must be the stream id as it appears in the log (no spaces or XML characters)', 'XFED_PROBE_STREAM_ID');
+}

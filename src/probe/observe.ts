@@ -1,0 +1,110 @@
+/**
+ * The observation of one peer: resolve -> connect -> stream -> TLS (and certificate) ->
+ * stream restart -> dialback, recording plain facts. Nothing here judges what it saw
+ * (evaluate.ts does), and nothing throws for a network reason.
+ */
+import type { TLSSocket } from 'node:tls';
+import { DnsClient } from '../dns/client.js';
+import type { XmppConnection } from '../xmpp/connection.js';
+import { Transcript } from '../xmpp/transcript.js';
+import { child, elements, NS, textOf } from '../xmpp/xml.js';
+import { InputError } from '../core/errors.js';
+import { observeConnect } from './connect.js';
+import { checkProbeOptions } from './input.js';
+import { DeadlineExceeded, type ObserveCtx } from './context.js';
+import { observeDialback } from './dialback.js';
+import { observeResolve } from './resolve.js';
+import { observeStream, type OpenedStream } from './stream.js';
+import { observeStartTls } from './tls.js';
+import { DEFAULT_FROM, DEFAULT_FROM_DIALBACK_MS, DEFAULT_TIMEOUTS, type ProbeFacts, type ProbeOptions, type ProbeTimeouts } from './types.js';
+
+export interface ObserveOptions {
+  /** A DNS client shared by many probes (and its cache); else one is made and closed here. */
+  dns?: DnsClient | undefined;
+  /** Per-phase durations are added here. */
+  timings?: Record<string, number>;
+}
+
+/** The phase timeouts of a probe. */
+export function probeTimeouts(o: ProbeOptions): ProbeTimeouts {
+  const t: ProbeTimeouts = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
+  // With the default from, no answer is the usual answer (Prosody waits for its s2s_timeout): do not wait 30 s for it.
+  if (!o.from && o.timeouts?.dialback === undefined) t.dialback = Math.min(t.dialback, DEFAULT_FROM_DIALBACK_MS);
+  return t;
+}
+
+async function session(ctx: ObserveCtx, conn: XmppConnection, directTls?: TLSSocket): Promise<void> {
+  const first = await observeStream(ctx, conn, 'stream');
+  if (!first) return;
+  let current: OpenedStream = first;
+  let secure = Boolean(directTls);
+  if (!secure) {
+    const r = await observeStartTls(ctx, conn, first);
+    if (r === 'stop') return;
+    if (r === 'tls') {
+      secure = true;
+      const again = await observeStream(ctx, conn, 'features');
+      if (!again) return;
+      current = again;
+    }
+  }
+  if (secure) ctx.facts.secureStream = current.facts;
+  const mechs = child(current.features, 'mechanisms', NS.sasl);
+  if (mechs) ctx.facts.saslMechanisms = elements(mechs).map(textOf);
+  if (ctx.o.dialback === false) {
+    ctx.facts.dialback = { key: ctx.o.secret ? 'xep-0220' : 'random', outcome: 'skipped' };
+    return;
+  }
+  await observeDialback(ctx, conn, current.facts, current.features);
+}
+
+/** The overall deadline of a probe: as given, or 4 × its longest phase timeout (so it scales with --timeout). */
+export function probeDeadline(o: ProbeOptions, t: ProbeTimeouts = probeTimeouts(o)): number {
+  if (o.deadline !== undefined) {
+    if (!Number.isInteger(o.deadline) || o.deadline < 1) throw new InputError('probe.deadline', `must be a whole number of milliseconds >= 1, not ${String(o.deadline)}`, 'XFED_PROBE_DEADLINE');
+    return o.deadline;
+  }
+  return 4 * Math.max(t.dns, t.tcp, t.stream, t.tls, t.dialback);
+}
+
+/** Observes one peer: every attempt, every phase reached, until the probe's deadline. */
+export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): Promise<ProbeFacts> {
+  checkProbeOptions(o);
+  const t = probeTimeouts(o);
+  const deadlineMs = probeDeadline(o, t);
+  const from = o.from ?? DEFAULT_FROM;
+  const facts: ProbeFacts = { peer: o.peer, from, ...(o.tls ? { tlsRequested: o.tls } : {}), attempts: [], deadlineMs };
+  // The transcript listens to every connection of this probe, failed ones included.
+  const transcript = o.transcript ? new Transcript() : undefined;
+  let own: DnsClient | undefined;
+  const ctx: ObserveCtx = {
+    o,
+    t,
+    from,
+    facts,
+    timings: opts.timings ?? {},
+    dns: () => opts.dns ?? (own ??= new DnsClient({ resolvers: o.resolvers, doh: o.doh, tcp: o.dnsTcp, timeout: t.dns })),
+    opened: (c) => transcript?.listen(c),
+    deadlineAt: performance.now() + deadlineMs,
+  };
+  try {
+    const conn = await observeConnect(ctx, await observeResolve(ctx));
+    if (conn) {
+      try {
+        await session(ctx, conn.conn, conn.tls);
+      } finally {
+        conn.conn.close();
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof DeadlineExceeded)) throw e;
+    (facts.cut ??= {}).deadline = { phase: e.phase };
+  } finally {
+    own?.close();
+    if (transcript) {
+      facts.transcript = transcript.lines;
+      if (transcript.truncated) facts.transcriptTruncated = true;
+    }
+  }
+  return facts;
+}
