@@ -14,8 +14,6 @@ import { observeAxl } from './observe.js';
 export { DEFAULT_AXL_VERSION, DEFAULT_TIMEOUT_MS, FEDERATION_SERVICE_SQL, S2S_TABLE, S2S_TABLE_ALT, parseServer, s2sQuery } from './endpoint.js';
 export { authFix, printable } from './evaluate.js';
 export type { AxlExchange, AxlFacts, ExpectedNode } from './facts.js';
-/** @deprecated the old name of AxlFacts. */
-export type AxlData = AxlFacts;
 
 export interface AxlVerifyOptions {
   /** `imp-host`, `imp-host:port`, `[v6]:port` or `https://imp-host:8443/axl/`. */
@@ -42,8 +40,13 @@ export interface AxlVerifyOptions {
   onProgress?: (label: string) => void;
 }
 
+/** The data of an axl-verify target. */
+export interface AxlTargetData {
+  axl: AxlFacts;
+}
+
 /** Runs the AXL checks against one IM&P node. Never throws for network trouble: that becomes findings. */
-export async function axlVerify(opts: AxlVerifyOptions): Promise<TargetResult<AxlFacts>> {
+export async function axlVerify(opts: AxlVerifyOptions): Promise<TargetResult<AxlTargetData>> {
   const req = checkAxlInput(opts);
   registerSecret(opts.password);
   const t0 = performance.now();
@@ -51,5 +54,5 @@ export async function axlVerify(opts: AxlVerifyOptions): Promise<TargetResult<Ax
   const facts = await observeAxl({ ...rest, ...req }, onProgress ? { onProgress } : {});
   const total = performance.now() - t0;
   Object.assign(facts, matchExpected(facts, req.expected));
-  return targetResult(req.endpoint.display, evaluateAxl(facts, req.expected), facts, { timings: { axl: Math.round(total * 10) / 10 } });
+  return targetResult(req.endpoint.display, evaluateAxl(facts, req.expected), { axl: facts }, { timings: { axl: Math.round(total * 10) / 10 } });
 }

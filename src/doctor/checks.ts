@@ -14,14 +14,17 @@ export function checkOfCommand(command: string): string {
   return (Object.keys(CHECK_COMMAND) as CheckName[]).find((k) => CHECK_COMMAND[k] === command) ?? command;
 }
 
-/** The data of a target as its own command produced it (check-dns and diagnose nest theirs under their name). */
+/** Checks whose command already nests its facts under the check's name (`data.dns`, `data.axl`, ...). */
+const NESTED = new Set(['dns', 'axl', 'diagnose']);
+
+/** The data of a target as its own command produced it. */
 export function commandData(check: string, data: Record<string, unknown>): unknown {
-  return check === 'dns' ? { dns: data.dns } : check === 'diagnose' ? { diagnose: data.diagnose } : (data[check] ?? {});
+  return NESTED.has(check) ? { [check]: data[check] } : (data[check] ?? {});
 }
 
 /** A command's target as a doctor target: its data moves under the check's name. */
 export function nestData<D extends { check: CheckName }>(check: CheckName, t: TargetResult): TargetResult<D> {
   const d = t.data as Record<string, unknown>;
-  const data = { check, ...(check === 'dns' || check === 'diagnose' ? { [check]: d[check] } : { [check]: t.data }) } as unknown as D;
+  const data = { check, ...(NESTED.has(check) ? { [check]: d[check] } : { [check]: t.data }) } as unknown as D;
   return { ...t, data };
 }

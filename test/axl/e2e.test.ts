@@ -97,7 +97,8 @@ describe('xfed axl-verify findings', { concurrency: 4 }, () => {
     const r = await xfed([...base(), '--expect', 'eft-xwye-a.coluc.com', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(ids(r), ['axl.s2snode.ok']);
-    const d = r.json!.targets[0]!.data as { axlVersion: string; rows: unknown[]; table: string };
+    const d = (r.json!.targets[0]!.data as { axl: { axlVersion: string; rows: unknown[]; table: string } }).axl;
+    assert.deepEqual(Object.keys(r.json!.targets[0]!.data), ['axl'], 'the facts sit under data.axl');
     assert.equal(d.axlVersion, '14.0');
     assert.equal(d.table, 'xmpps2snodes');
     assert.deepEqual(d.rows, [TAC_ROW]);
@@ -141,7 +142,7 @@ describe('xfed axl-verify findings', { concurrency: 4 }, () => {
     const r = await xfed([...base(), '--sql', 'SELECT cp_id FROM xmpps2snodes;', '--json']);
     assert.equal(r.code, 0);
     assert.deepEqual(ids(r), ['axl.query.ok']);
-    assert.deepEqual(r.json!.targets[0]!.data.rows, [{ cp_id: TAC_ROW.cp_id }]);
+    assert.deepEqual((r.json!.targets[0]!.data.axl as { rows: unknown[] }).rows, [{ cp_id: TAC_ROW.cp_id }]);
   });
   test('--all: axl.federation.imp-enabled, axl.federation.ok, axl.federation.unchecked, axl.service.ok', async () => {
     const active = await emulator({ tables: { processnodeservice: [{ ...FED_ROW, isactive: 't' }] } });

@@ -88,14 +88,14 @@ describe('axlVerify against the emulator', () => {
     const r = await verify({ expect: ['EFT-XWYE-A.coluc.com'] });
     assert.deepEqual(ids(r), ['axl.s2snode.ok']);
     assert.equal(r.verdict, 'ok');
-    assert.equal(r.data.axlVersion, '14.0');
-    assert.deepEqual(r.data.versionsTried, ['15.0', '14.0']);
-    assert.deepEqual(r.data.rows, [TAC_ROW]);
+    assert.equal(r.data.axl.axlVersion, '14.0');
+    assert.deepEqual(r.data.axl.versionsTried, ['15.0', '14.0']);
+    assert.deepEqual(r.data.axl.rows, [TAC_ROW]);
   });
   test('one keep-alive connection and one session cookie for several queries', async () => {
     const before = emu.sessions();
     const r = await verify({ all: true, axlVersion: '14.0' });
-    assert.equal(r.data.http.requests, 3);
+    assert.equal(r.data.axl.http.requests, 3);
     assert.equal(emu.sessions() - before, 1, 'the JSESSIONIDSSO cookie is re-used');
     const last = emu.requests.slice(-3);
     assert.ok(last[1]!.cookie && last[2]!.cookie);
@@ -142,15 +142,15 @@ describe('axlVerify against the emulator', () => {
   test('pinned version refused: axl.version.unsupported with the list, no retry', async () => {
     const r = await verify({ axlVersion: '15.0' });
     assert.deepEqual(ids(r), ['axl.version.unsupported']);
-    assert.deepEqual(r.data.supportedVersions, ['8.0', '12.5', '14.0']);
-    assert.equal(r.data.http.requests, 1);
+    assert.deepEqual(r.data.axl.supportedVersions, ['8.0', '12.5', '14.0']);
+    assert.equal(r.data.axl.http.requests, 1);
   });
   test('every version refused', async () => {
     emu.setScenario('version');
     try {
       const r = await verify();
       assert.deepEqual(ids(r), ['axl.version.unsupported']);
-      assert.equal(r.data.http.requests, 2, 'one retry only');
+      assert.equal(r.data.axl.http.requests, 2, 'one retry only');
     } finally {
       emu.setScenario('normal');
     }
@@ -162,7 +162,7 @@ describe('axlVerify against the emulator', () => {
       assert.deepEqual(ids(r), ['axl.fault']);
       assert.match(r.findings[0]!.title, /-206/);
       assert.match(r.findings[0]!.detail, /not an IM and Presence node/);
-      assert.equal(r.data.http.requests, 3, '15.0 -> 599, 14.0 -> fault, singular table -> fault');
+      assert.equal(r.data.axl.http.requests, 3, '15.0 -> 599, 14.0 -> fault, singular table -> fault');
     } finally {
       emu.setScenario('normal');
     }
@@ -183,7 +183,7 @@ describe('axlVerify against the emulator', () => {
   test('--sql: rows of a custom query, and its fault', async () => {
     const r = await verify({ sql: 'select count(*) from processnode' });
     assert.deepEqual(ids(r), ['axl.query.ok']);
-    assert.deepEqual(r.data.rows, [{ count: '2' }]);
+    assert.deepEqual(r.data.axl.rows, [{ count: '2' }]);
     const bad = await verify({ sql: 'select nosuch from processnode' });
     assert.deepEqual(ids(bad), ['axl.fault']);
     assert.match(bad.findings[0]!.title, /-217/);
