@@ -2,7 +2,7 @@
  * What axl-verify asks and where: the IM&P endpoint, the queries, and the checks of the input
  * (server, user, expected nodes, version, --sql) made before any request.
  */
-import { UsageError } from '../core/errors.js';
+import { InputError } from '../core/errors.js';
 import { parseExpected, type Expected } from './cpid.js';
 import { VERSION_RE } from './soap.js';
 import { checkSelect } from './sql.js';
@@ -30,20 +30,20 @@ export interface Endpoint {
   display: string;
 }
 
-/** Parses `--server` (https only: AXL is served on 8443 over TLS). */
+/** Parses the IM&P server (https only: AXL is served on 8443 over TLS); InputError on `axl.server`. */
 export function parseServer(server: string): Endpoint {
   const s = server.trim();
-  if (!s) throw new UsageError('--server needs the IM&P host (host[:port])');
+  if (!s) throw new InputError('axl.server', 'needs the IM&P host (host[:port])', 'XFED_AXL_SERVER_MISSING');
   let url: URL;
   try {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) url = new URL(s);
     else url = new URL(`https://${s}`);
   } catch {
-    throw new UsageError(`--server "${server}" is not a host[:port] or https URL`);
+    throw new InputError('axl.server', `"${server}" is not a host[:port] or https URL`, 'XFED_AXL_SERVER_INVALID');
   }
-  if (url.protocol !== 'https:') throw new UsageError(`--server must be https (AXL is only served over TLS), got ${url.protocol.replace(':', '')}`);
-  if (url.username || url.password) throw new UsageError('--server must not carry credentials; use --user and XFED_AXL_PASSWORD or --password-file');
-  if (!url.hostname) throw new UsageError(`--server "${server}" has no host`);
+  if (url.protocol !== 'https:') throw new InputError('axl.server', `must be https (AXL is only served over TLS), got ${url.protocol.replace(':', '')}`, 'XFED_AXL_SERVER_NOT_HTTPS');
+  if (url.username || url.password) throw new InputError('axl.server', 'must not carry credentials (give the AXL user and password separately)', 'XFED_AXL_SERVER_CREDENTIALS');
+  if (!url.hostname) throw new InputError('axl.server', `"${server}" has no host`, 'XFED_AXL_SERVER_INVALID');
   const port = url.port ? Number(url.port) : 8443;
   const path = url.pathname && url.pathname !== '/' ? url.pathname : '/axl/';
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -59,20 +59,22 @@ export interface AxlRequest {
   customSql: boolean;
 }
 
-/** Checks everything about the input that can be checked offline; throws for bad input (exit 2). */
-export function checkAxlInput(opts: { server: string; user: string; password: string; expect?: string[]; axlVersion?: string; sql?: string }): AxlRequest {
+/**
+ * Checks everything about the input that can be checked offline. Throws InputError (exit 2) named
+ * by the field: axl.server, axl.user, axl.version, axl.expect, axl.sql (axlVerify adds axl.password).
+ */
+export function checkAxlInput(opts: { server: string; user: string; expect?: string[]; axlVersion?: string; sql?: string }): AxlRequest {
   const endpoint = parseServer(opts.server);
-  if (!opts.user) throw new UsageError('--user is required (the AXL user Expressway-C uses)');
-  if (!opts.password) throw new UsageError('no AXL password (set XFED_AXL_PASSWORD, or use --password-file)');
-  if (opts.axlVersion !== undefined && !VERSION_RE.test(opts.axlVersion)) throw new UsageError(`--axl-version must look like 15.0 or 12.5, got "${opts.axlVersion}"`);
+  if (!opts.user) throw new InputError('axl.user', 'is required (the AXL user Expressway-C uses)', 'XFED_AXL_USER_MISSING');
+  if (opts.axlVersion !== undefined && !VERSION_RE.test(opts.axlVersion)) throw new InputError('axl.version', `must look like 15.0 or 12.5, got "${opts.axlVersion}"`, 'XFED_AXL_VERSION_INVALID');
   const expected: Expected[] = [];
   for (const e of opts.expect ?? []) {
     const p = parseExpected(e);
-    if (typeof p === 'string') throw new UsageError(p);
+    if (typeof p === 'string') throw new InputError('axl.expect', p, 'XFED_AXL_EXPECT_INVALID');
     expected.push(p);
   }
   if (opts.sql === undefined) return { endpoint, expected, sql: s2sQuery(S2S_TABLE), customSql: false };
   const c = checkSelect(opts.sql);
-  if (!c.ok) throw new UsageError(c.reason!);
+  if (!c.ok) throw new InputError('axl.sql', c.reason!, 'XFED_AXL_SQL_REFUSED');
   return { endpoint, expected, sql: c.sql!, customSql: true };
 }

@@ -29,11 +29,11 @@ export interface SqlCheck {
  */
 export function checkSelect(input: string): SqlCheck {
   const sql = input.trim();
-  if (!sql) return { ok: false, reason: '--sql is empty' };
-  if (sql.length > MAX_SQL_LENGTH) return { ok: false, reason: `--sql is longer than ${MAX_SQL_LENGTH} characters` };
+  if (!sql) return { ok: false, reason: 'is empty' };
+  if (sql.length > MAX_SQL_LENGTH) return { ok: false, reason: `is longer than ${MAX_SQL_LENGTH} characters` };
   // XML 1.0 cannot carry most control characters, and they have no place in a query.
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(sql)) return { ok: false, reason: '--sql contains control characters' };
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(sql)) return { ok: false, reason: 'contains control characters' };
 
   let code = '';
   const semiAt: number[] = [];
@@ -44,7 +44,7 @@ export function checkSelect(input: string): SqlCheck {
     if (ch === "'" || ch === '"') {
       let j = i + 1;
       for (;;) {
-        if (j >= sql.length) return { ok: false, reason: `--sql has an unterminated ${ch === "'" ? 'string' : 'quoted'} literal` };
+        if (j >= sql.length) return { ok: false, reason: `has an unterminated ${ch === "'" ? 'string' : 'quoted'} literal` };
         if (sql[j] === ch) {
           if (sql[j + 1] === ch) {
             j += 2;
@@ -62,12 +62,12 @@ export function checkSelect(input: string): SqlCheck {
       code += ' ';
     } else if (ch === '/' && next === '*') {
       const end = sql.indexOf('*/', i + 2);
-      if (end < 0) return { ok: false, reason: '--sql has an unterminated /* comment' };
+      if (end < 0) return { ok: false, reason: 'has an unterminated /* comment' };
       i = end + 2;
       code += ' ';
     } else if (ch === '{') {
       const end = sql.indexOf('}', i + 1);
-      if (end < 0) return { ok: false, reason: '--sql has an unterminated { comment' };
+      if (end < 0) return { ok: false, reason: 'has an unterminated { comment' };
       i = end + 1;
       code += ' ';
     } else {
@@ -80,13 +80,13 @@ export function checkSelect(input: string): SqlCheck {
   const trimmed = code.trim();
   const semis = [...trimmed.matchAll(/;/g)].map((m) => m.index!);
   if (semis.length > 1 || (semis.length === 1 && semis[0] !== trimmed.length - 1)) {
-    return { ok: false, reason: '--sql must be exactly one statement (a ";" separates two)' };
+    return { ok: false, reason: 'must be exactly one statement (a ";" separates two)' };
   }
   const body = semis.length === 1 ? trimmed.slice(0, -1).trim() : trimmed;
   const words = body.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? [];
-  if (words[0] !== 'select') return { ok: false, reason: '--sql must be one read-only SELECT statement' };
+  if (words[0] !== 'select') return { ok: false, reason: 'must be one read-only SELECT statement' };
   const bad = words.find((w) => FORBIDDEN.has(w));
-  if (bad) return { ok: false, reason: `--sql must be read-only: "${bad.toUpperCase()}" is not allowed in the query` };
+  if (bad) return { ok: false, reason: `must be read-only: "${bad.toUpperCase()}" is not allowed in the query` };
 
   // Keep the user's text (literals intact); drop the trailing ";" and whatever comment follows it.
   return { ok: true, sql: semiAt.length === 1 ? sql.slice(0, semiAt[0]).trim() : sql };

@@ -4,6 +4,7 @@
  * observe (observe.ts: the SOAP exchanges) + evaluate (evaluate.ts: facts -> findings).
  * Programmatic core: no printing, no process.exit (xfed doctor calls it too).
  */
+import { InputError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import { targetResult, type TargetResult } from '../core/result.js';
 import { checkAxlInput } from './endpoint.js';
@@ -48,6 +49,7 @@ export interface AxlTargetData {
 /** Runs the AXL checks against one IM&P node. Never throws for network trouble: that becomes findings. */
 export async function axlVerify(opts: AxlVerifyOptions): Promise<TargetResult<AxlTargetData>> {
   const req = checkAxlInput(opts);
+  if (!opts.password) throw new InputError('axl.password', 'is missing (set XFED_AXL_PASSWORD, or give a password file)', 'XFED_AXL_PASSWORD_MISSING');
   registerSecret(opts.password);
   const t0 = performance.now();
   const { onProgress, expect: _expect, server: _server, sql: _sql, ...rest } = opts;

@@ -4,7 +4,7 @@
  * that can be wrong with the input fails here, before any network work, with exit 2.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { UsageError } from '../core/errors.js';
+import { InputError, UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import { parseExpected } from '../axl/cpid.js';
 import { parseServer } from '../axl/verify.js';
@@ -67,15 +67,12 @@ export async function resolvePlan(config: DoctorConfig, env: NodeJS.ProcessEnv =
   }
   if (config.axl) {
     const a = config.axl;
-    // The same checks axl-verify makes on its options, now, as config errors.
-    try {
-      parseServer(a.server);
-    } catch (e) {
-      throw new UsageError(`axl.server: ${(e as Error).message.replace(/^--server /, '')}`);
-    }
+    // The same checks axl-verify makes on its options, now, as config errors: InputErrors named
+    // by the config keys (axl.server, axl.expect).
+    parseServer(a.server);
     for (const x of a.expect) {
       const p = parseExpected(x);
-      if (typeof p === 'string') throw new UsageError(`axl.expect: ${p.replace(/^--expect /, '')}`);
+      if (typeof p === 'string') throw new InputError('axl.expect', p, 'XFED_AXL_EXPECT_INVALID');
     }
     let password: string | undefined;
     if (a.passwordFile) password = await readSecretFile('axl.password_file', a.passwordFile);

@@ -13,7 +13,9 @@ import {
   parseSupportedVersions,
   soapAction,
 } from '../../src/axl/soap.js';
-import { parseServer } from '../../src/axl/verify.js';
+import { InputError } from '../../src/core/errors.js';
+import { checkAxlInput } from '../../src/axl/endpoint.js';
+import { axlVerify, parseServer } from '../../src/axl/verify.js';
 import { rowsBody, runSelect } from '../../src/axl/emulator.js';
 import { FIXTURES } from '../helpers/servers.js';
 
@@ -90,7 +92,7 @@ describe('--sql validation', () => {
     ]) {
       const r = checkSelect(s);
       assert.equal(r.ok, false, s);
-      assert.ok(r.reason && r.reason.startsWith('--sql'), s);
+      assert.ok(r.reason && !r.reason.includes('--sql'), `${s}: the reason names no flag`);
     }
   });
   test('a forbidden word inside a literal or comment is fine', () => {
@@ -162,6 +164,40 @@ describe('--server', () => {
     assert.equal(parseServer('https://imp1/axl/').path, '/axl/');
     assert.throws(() => parseServer('http://imp1'), /https/);
     assert.throws(() => parseServer('https://u:p@imp1'), /credentials/);
+  });
+});
+
+describe('bad input is an InputError named by its field, never by a flag', () => {
+  const base = { server: 'imp1.example.com', user: 'axlxfed' };
+  const cases: Array<[string, Parameters<typeof checkAxlInput>[0], string, string]> = [
+    ['empty server', { ...base, server: ' ' }, 'axl.server', 'XFED_AXL_SERVER_MISSING'],
+    ['http server', { ...base, server: 'http://imp1' }, 'axl.server', 'XFED_AXL_SERVER_NOT_HTTPS'],
+    ['server with credentials', { ...base, server: 'https://u:p@imp1' }, 'axl.server', 'XFED_AXL_SERVER_CREDENTIALS'],
+    ['server not a URL', { ...base, server: 'imp 1:x' }, 'axl.server', 'XFED_AXL_SERVER_INVALID'],
+    ['no user', { ...base, user: '' }, 'axl.user', 'XFED_AXL_USER_MISSING'],
+    ['bad version', { ...base, axlVersion: 'fifteen' }, 'axl.version', 'XFED_AXL_VERSION_INVALID'],
+    ['bad expect', { ...base, expect: ['not a host'] }, 'axl.expect', 'XFED_AXL_EXPECT_INVALID'],
+    ['empty expect', { ...base, expect: [''] }, 'axl.expect', 'XFED_AXL_EXPECT_INVALID'],
+    ['refused sql', { ...base, sql: 'delete from xmpps2snodes' }, 'axl.sql', 'XFED_AXL_SQL_REFUSED'],
+  ];
+  for (const [name, input, field, code] of cases) {
+    test(name, () => {
+      let err: unknown;
+      try {
+        checkAxlInput(input);
+      } catch (e) {
+        err = e;
+      }
+      assert.ok(err instanceof InputError, `${name}: ${String(err)}`);
+      assert.equal(err.field, field);
+      assert.equal(err.code, code);
+      assert.equal(err.exitCode, 2);
+      assert.ok(!/--[a-z]/.test(err.problem), err.problem);
+      assert.ok(err.message.startsWith(`${field}: `), err.message);
+    });
+  }
+  test('a missing password (axlVerify) is axl.password, before any request', async () => {
+    await assert.rejects(axlVerify({ server: '127.0.0.1:9', user: 'u', password: '' }), (e: unknown) => e instanceof InputError && e.field === 'axl.password' && e.code === 'XFED_AXL_PASSWORD_MISSING');
   });
 });
 
