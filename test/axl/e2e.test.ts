@@ -167,14 +167,32 @@ describe('xfed axl-verify findings', { concurrency: 4 }, () => {
     ['dtd', 'axl.bad-response'],
     ['huge', 'axl.bad-response'],
     ['stall', 'axl.unreachable'],
+    ['reserved-row', 'axl.bad-response'],
+    ['deep', 'axl.bad-response'],
   ] as const) {
     test(`${scenario}: ${id}`, async () => {
       const { args } = await emulator({ scenario });
+      const t0 = Date.now();
       const r = await xfed([...args, '--timeout', '500', '--json']);
       assert.equal(r.code, 1, r.stderr);
       assert.deepEqual(ids(r), [id]);
+      assert.equal(r.stderr, '');
+      assert.ok(Date.now() - t0 < 10_000, 'bounded');
     });
   }
+  test('columns named __proto__, constructor, prototype: read as data, exit 0, no crash', async () => {
+    const { args } = await emulator({ scenario: 'reserved-names' });
+    const t0 = Date.now();
+    const [r, h] = await Promise.all([xfed([...args, '--expect', 'eft-xwye-a.coluc.com', '--json']), xfed([...args, '--sql', 'select * from xmpps2snodes'])]);
+    assert.ok(Date.now() - t0 < 10_000, 'bounded');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(ids(r), ['axl.s2snode.ok']);
+    const row = (r.json!.targets[0]!.data.axl as { rows: Array<Record<string, string>> }).rows[0]!;
+    assert.equal(row.cp_id, TAC_ROW.cp_id);
+    assert.equal(row.constructor, 'c');
+    assert.equal(h.code, 0, h.stderr);
+    assert.match(h.stdout, /CONSTRUCTOR/);
+  });
   test('axl.unreachable: connection refused', async () => {
     const r = await xfed(['axl-verify', '--server', `${HOST}:1`, '--user', USER, '--json']);
     assert.equal(r.code, 1);

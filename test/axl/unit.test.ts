@@ -112,21 +112,54 @@ describe('SOAP envelope', () => {
   });
 });
 
+/** The rows of an answer as plain objects (the parser returns prototype-free ones); throws for a fault. */
+function plainRows(a: ReturnType<typeof parseAxlResponse>): Array<Record<string, string>> {
+  assert.equal(a.kind, 'rows');
+  return a.kind === 'rows' ? a.rows.map((r) => ({ ...r })) : [];
+}
+const env = (ret: string) =>
+  `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ns:executeSQLQueryResponse xmlns:ns="http://www.cisco.com/AXL/API/14.0"><return>${ret}</return></ns:executeSQLQueryResponse></soapenv:Body></soapenv:Envelope>`;
+
 describe('AXL response parser', () => {
+  test('element names that are Object.prototype members are columns like any other, in prototype-free rows', () => {
+    const names = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__'];
+    const a = parseAxlResponse(env(`<row>${names.map((n) => `<${n}>${n}-v</${n}>`).join('')}<deep><x>1</x></deep></row>`));
+    assert.equal(a.kind, 'rows');
+    const row = a.kind === 'rows' ? a.rows[0]! : {};
+    assert.equal(Object.getPrototypeOf(row), null);
+    assert.deepEqual(Object.keys(row), [...names, 'deep']);
+    for (const n of names) assert.equal(row[n], `${n}-v`);
+    assert.equal(row.deep, '', 'an element with children has no text');
+    assert.equal(({} as Record<string, unknown>).x, undefined);
+  });
+  test('nesting up to the limit parses, one level more is refused', () => {
+    // Envelope, Body, executeSQLQueryResponse, return, row, cp_id: 6 levels before the <a>s.
+    const ok = env(`<row><cp_id>${'<a>'.repeat(94)}x${'</a>'.repeat(94)}</cp_id></row>`);
+    assert.equal(parseAxlResponse(ok).kind, 'rows');
+    const deep = env(`<row><cp_id>${'<a>'.repeat(95)}x${'</a>'.repeat(95)}</cp_id></row>`);
+    assert.throws(() => parseAxlResponse(deep), (e: unknown) => e instanceof BadSoapError && e.kind === 'too-deep');
+  });
+  test('a deep body is refused quickly', () => {
+    const t0 = performance.now();
+    const body = env(`${'<a>'.repeat(200_000)}${'</a>'.repeat(200_000)}`);
+    assert.throws(() => parseAxlResponse(body), (e: unknown) => e instanceof BadSoapError && e.kind === 'too-deep');
+    assert.ok(performance.now() - t0 < 2000, `${performance.now() - t0} ms`);
+  });
   test('the real TAC 217581 response', () => {
-    assert.deepEqual(parseAxlResponse(fx('tac217581-response.xml')), { kind: 'rows', rows: [{ count: '2' }], sequence: '1563080407841' });
+    const a = parseAxlResponse(fx('tac217581-response.xml'));
+    assert.deepEqual({ ...a, rows: plainRows(a) }, { kind: 'rows', rows: [{ count: '2' }], sequence: '1563080407841' });
   });
   test('<return/> is zero rows; one row is normalised to an array', () => {
-    assert.deepEqual(parseAxlResponse(fx('xmpps2snodes-empty.xml')).kind === 'rows' && (parseAxlResponse(fx('xmpps2snodes-empty.xml')) as { rows: unknown[] }).rows, []);
+    assert.deepEqual(plainRows(parseAxlResponse(fx('xmpps2snodes-empty.xml'))), []);
     const one = parseAxlResponse(fx('xmpps2snodes-one-row.xml'));
-    assert.deepEqual(one.kind === 'rows' && one.rows, [{ pkid: '055c13d9-943d-459d-a3c6-af1d1176936d', cp_id: 'cm-2_s2scp-1.eft-xwye-a-coluc-com' }]);
+    assert.deepEqual(plainRows(one), [{ pkid: '055c13d9-943d-459d-a3c6-af1d1176936d', cp_id: 'cm-2_s2scp-1.eft-xwye-a-coluc-com' }]);
   });
   test('several rows, other prefixes, entities and empty values', () => {
     const body =
       '<?xml version="1.0"?><S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><axl:executeSQLQueryResponse xmlns:axl="http://www.cisco.com/AXL/API/12.5">' +
       '<return><row><pkid>1</pkid><cp_id>a&amp;b</cp_id></row><row><pkid>2</pkid><cp_id/></row></return></axl:executeSQLQueryResponse></S:Body></S:Envelope>';
     const a = parseAxlResponse(body);
-    assert.deepEqual(a.kind === 'rows' && a.rows, [{ pkid: '1', cp_id: 'a&b' }, { pkid: '2', cp_id: '' }]);
+    assert.deepEqual(plainRows(a), [{ pkid: '1', cp_id: 'a&b' }, { pkid: '2', cp_id: '' }]);
   });
   test('the go-axl fault', () => {
     const f = parseAxlResponse(fx('go-axl-fault-239.xml'));
@@ -142,6 +175,9 @@ describe('AXL response parser', () => {
       ['<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><return>', 'malformed'],
       ['<?xml version="1.0"?><status>ok</status>', 'not-soap'],
       ['', 'empty'],
+      [env(`<row><cp_id>${'<a>'.repeat(120)}x${'</a>'.repeat(120)}</cp_id></row>`), 'too-deep'],
+      [env('<__proto__><cp_id>x</cp_id></__proto__>'), 'not-soap'],
+      [env('<row><cp_id>x</cp_id></row><constructor/>'), 'not-soap'],
     ];
     for (const [body, kind] of kinds) {
       assert.throws(() => parseAxlResponse(body), (e: unknown) => e instanceof BadSoapError && e.kind === kind, kind);
