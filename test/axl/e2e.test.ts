@@ -230,7 +230,16 @@ describe('xfed axl-verify input handling', { concurrency: 4 }, () => {
   });
   test('--sql that is not one SELECT: exit 2 before any request', async () => {
     const { emu: own, args } = await emulator();
-    const sqls = ['select 1 from t; delete from xmpps2snodes', 'delete from xmpps2snodes', 'select * from t into temp x', "select 'x"];
+    const sqls = [
+      'select 1 from t; delete from xmpps2snodes',
+      'delete from xmpps2snodes',
+      'select * from t into temp x',
+      "select 'x",
+      "select task('create database x') from t",
+      "select sysadmin:admin('onmode', 'k') from sysmaster:sysdual",
+      "execute function task('x')",
+      'select myproc(1) from xmpps2snodes',
+    ];
     const runs = await Promise.all(sqls.map((sql) => xfed([...args, '--sql', sql])));
     for (const [i, r] of runs.entries()) {
       assert.equal(r.code, 2, sqls[i]);
