@@ -30,15 +30,15 @@ export function splitCpId(cpId: string): { prefix: string; suffix: string } | un
 
 /**
  * Parses one `--expect` value: a cp_id (`cm-N_s2scp-N.<dashed fqdn>`) or an FQDN.
- * Returns a reason string for input that is neither.
+ * Returns the problem (a sentence without the field's name) for input that is neither.
  */
 export function parseExpected(input: string): Expected | string {
   const v = input.trim();
-  if (!v) return '--expect needs an Expressway-E FQDN or a cp_id';
+  if (!v) return 'needs an Expressway-E FQDN or a cp_id';
   if (splitCpId(v)) return { input, cpId: v.toLowerCase() };
   const fqdn = v.replace(/\.$/, '').toLowerCase();
   if (fqdn.length > 253 || !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(fqdn)) {
-    return `--expect "${input}" is neither an FQDN nor a cp_id like ${CP_ID_PREFIX}.expe-example-com`;
+    return `"${input}" is neither an FQDN nor a cp_id like ${CP_ID_PREFIX}.expe-example-com`;
   }
   return { input, cpId: cpIdFromFqdn(fqdn), fqdn };
 }

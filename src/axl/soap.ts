@@ -47,13 +47,32 @@ export class BadSoapError extends Error {
   override name = 'BadSoapError';
   constructor(
     readonly reason: string,
-    readonly kind: 'dtd' | 'malformed' | 'not-soap' | 'html' | 'empty',
+    readonly kind: 'dtd' | 'malformed' | 'too-deep' | 'not-soap' | 'html' | 'empty',
   ) {
     super(reason);
   }
 }
 
+/** Elements nested deeper than this are refused (the envelope of a row's column is 6 deep). */
+export const MAX_XML_DEPTH = 100;
+
+/**
+ * Element names that are also Object.prototype members. fast-xml-parser refuses the first three
+ * (and renames the rest); xfed escapes them all with a character no XML name can hold, so a
+ * column called `constructor` reads as data and never reaches an object's prototype chain.
+ */
+const RESERVED_NAMES = new Set([
+  '__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toString',
+  'toLocaleString', 'valueOf', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
+]);
+const ESCAPE = '\u0001';
+const escapeName = (name: string): string => (RESERVED_NAMES.has(name) ? `${ESCAPE}${name}` : name);
+const unescapeName = (key: string): string => (key.startsWith(ESCAPE) ? key.slice(1) : key);
+
 const parser = new XMLParser({
+  transformTagName: escapeName,
+  // fast-xml-parser does not count the root element.
+  maxNestedTags: MAX_XML_DEPTH - 1,
   removeNSPrefix: true,
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
@@ -104,7 +123,8 @@ export function htmlSummary(body: string): string | undefined {
 
 /** Plain text of an HTML or XML body (tags removed, whitespace squeezed), at most `max` characters. */
 export function bodyText(body: string, max = 300): string {
-  const text = decodeXmlText(body.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  // The start of the body is enough for one line of evidence, and bounds the regex work.
+  const text = decodeXmlText(body.slice(0, 65_536).replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
@@ -135,7 +155,7 @@ export function parseAxlResponse(body: string): AxlAnswer {
     const e = valid.err;
     throw new BadSoapError(`malformed XML at line ${e.line}, column ${e.col}: ${e.msg}`, 'malformed');
   }
-  const doc = parser.parse(body) as Record<string, unknown>;
+  const doc = parseXml(body);
   const env = doc.Envelope as Record<string, unknown> | undefined;
   const soapBody = env && typeof env === 'object' ? (env.Body as Record<string, unknown> | undefined) : undefined;
   if (!soapBody || typeof soapBody !== 'object') throw new BadSoapError('XML but not a SOAP envelope (no Envelope/Body)', 'not-soap');
@@ -155,7 +175,7 @@ export function parseAxlResponse(body: string): AxlAnswer {
   }
 
   const resp = soapBody.executeSQLQueryResponse as Record<string, unknown> | string | undefined;
-  if (resp === undefined) throw new BadSoapError(`a SOAP envelope without executeSQLQueryResponse (got ${Object.keys(soapBody).join(', ') || 'an empty Body'})`, 'not-soap');
+  if (resp === undefined) throw new BadSoapError(`a SOAP envelope without executeSQLQueryResponse (got ${Object.keys(soapBody).map(unescapeName).join(', ') || 'an empty Body'})`, 'not-soap');
   const sequence = typeof resp === 'object' && resp['@_sequence'] !== undefined ? String(resp['@_sequence']) : undefined;
   const ret = typeof resp === 'object' ? resp.return : undefined;
   // `<return/>` (zero rows) parses as an empty string.
@@ -164,16 +184,31 @@ export function parseAxlResponse(body: string): AxlAnswer {
     return { kind: 'rows', rows: [], ...(sequence ? { sequence } : {}) };
   }
   if (typeof ret !== 'object') throw new BadSoapError('unexpected text in <return>', 'not-soap');
+  const other = Object.keys(ret).find((k) => k !== 'row' && !k.startsWith('@_'));
+  if (other !== undefined) throw new BadSoapError(`<return> holds <${unescapeName(other)}> where AXL sends only <row> elements`, 'not-soap');
   const raw = (ret as Record<string, unknown>).row;
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  const rows: Row[] = list.map((r) => {
-    const row: Row = {};
-    if (r && typeof r === 'object') {
-      for (const [k, v] of Object.entries(r as Record<string, unknown>)) if (!k.startsWith('@_')) row[k] = text(Array.isArray(v) ? v[0] : v);
-    }
-    return row;
-  });
-  return { kind: 'rows', rows, ...(sequence ? { sequence } : {}) };
+  return { kind: 'rows', rows: list.map(readRow), ...(sequence ? { sequence } : {}) };
+}
+
+/** One `<row>` as a prototype-free object, column name -> text (a repeated column keeps its first value). */
+function readRow(r: unknown): Row {
+  const row = Object.create(null) as Row;
+  if (r && typeof r === 'object') {
+    for (const [k, v] of Object.entries(r as Record<string, unknown>)) if (!k.startsWith('@_')) row[unescapeName(k)] = text(Array.isArray(v) ? v[0] : v);
+  }
+  return row;
+}
+
+/** fast-xml-parser on a validated body; any error it raises (nesting, names) is a BadSoapError. */
+function parseXml(body: string): Record<string, unknown> {
+  try {
+    return parser.parse(body) as Record<string, unknown>;
+  } catch (e) {
+    const msg = (e as Error)?.message ?? String(e);
+    if (/nested/i.test(msg)) throw new BadSoapError(`XML nested deeper than ${MAX_XML_DEPTH} elements (refused)`, 'too-deep');
+    throw new BadSoapError(`the XML parser refused the body: ${msg.slice(0, 200)}`, 'malformed');
+  }
 }
 
 /**

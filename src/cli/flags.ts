@@ -11,6 +11,7 @@ const FLAGS: Record<string, string> = {
   domain: 'invalid domain',
   'axl.version': '--axl-version',
   'axl.expect': '--expect',
+  'axl.password': 'the AXL password',
   'dns.resolver': '--resolver',
   'dns.resolvers': '--resolver',
   'dns.tcp': '--tcp',
@@ -43,6 +44,7 @@ const CONFIG_KEYS: Record<string, string> = {
   'diagnose.input': 'logs',
   'doctor.config': 'config',
   'axl.version': 'axl.version',
+  'axl.password': 'axl.password_file',
 };
 
 /** The flag a field is given with: `axl.password_file` -> `--password-file`. */

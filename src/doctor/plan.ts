@@ -53,11 +53,12 @@ async function resolve(config: DoctorConfig, env: NodeJS.ProcessEnv): Promise<Do
   }
   if (config.axl) {
     const a = config.axl;
-    // The same checks axl-verify makes on its options, now, as config errors.
+    // The same checks axl-verify makes on its options, now, as config errors: InputErrors named
+    // by the config keys (axl.server, axl.expect).
     parseServer(a.server);
     for (const x of a.expect) {
       const p = parseExpected(x);
-      if (typeof p === 'string') throw new InputError('axl.expect', p, 'XFED_AXL_EXPECT');
+      if (typeof p === 'string') throw new InputError('axl.expect', p, 'XFED_AXL_EXPECT_INVALID');
     }
     let password: string | undefined;
     if (a.passwordFile) password = await readSecretFile(a.passwordFile, 'axl.password_file');

@@ -97,7 +97,8 @@ describe('xfed axl-verify findings', { concurrency: 4 }, () => {
     const r = await xfed([...base(), '--expect', 'eft-xwye-a.coluc.com', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(ids(r), ['axl.s2snode.ok']);
-    const d = r.json!.targets[0]!.data as { axlVersion: string; rows: unknown[]; table: string };
+    const d = (r.json!.targets[0]!.data as { axl: { axlVersion: string; rows: unknown[]; table: string } }).axl;
+    assert.deepEqual(Object.keys(r.json!.targets[0]!.data), ['axl'], 'the facts sit under data.axl');
     assert.equal(d.axlVersion, '14.0');
     assert.equal(d.table, 'xmpps2snodes');
     assert.deepEqual(d.rows, [TAC_ROW]);
@@ -141,7 +142,7 @@ describe('xfed axl-verify findings', { concurrency: 4 }, () => {
     const r = await xfed([...base(), '--sql', 'SELECT cp_id FROM xmpps2snodes;', '--json']);
     assert.equal(r.code, 0);
     assert.deepEqual(ids(r), ['axl.query.ok']);
-    assert.deepEqual(r.json!.targets[0]!.data.rows, [{ cp_id: TAC_ROW.cp_id }]);
+    assert.deepEqual((r.json!.targets[0]!.data.axl as { rows: unknown[] }).rows, [{ cp_id: TAC_ROW.cp_id }]);
   });
   test('--all: axl.federation.imp-enabled, axl.federation.ok, axl.federation.unchecked, axl.service.ok', async () => {
     const active = await emulator({ tables: { processnodeservice: [{ ...FED_ROW, isactive: 't' }] } });
@@ -166,14 +167,32 @@ describe('xfed axl-verify findings', { concurrency: 4 }, () => {
     ['dtd', 'axl.bad-response'],
     ['huge', 'axl.bad-response'],
     ['stall', 'axl.unreachable'],
+    ['reserved-row', 'axl.bad-response'],
+    ['deep', 'axl.bad-response'],
   ] as const) {
     test(`${scenario}: ${id}`, async () => {
       const { args } = await emulator({ scenario });
+      const t0 = Date.now();
       const r = await xfed([...args, '--timeout', '500', '--json']);
       assert.equal(r.code, 1, r.stderr);
       assert.deepEqual(ids(r), [id]);
+      assert.equal(r.stderr, '');
+      assert.ok(Date.now() - t0 < 10_000, 'bounded');
     });
   }
+  test('columns named __proto__, constructor, prototype: read as data, exit 0, no crash', async () => {
+    const { args } = await emulator({ scenario: 'reserved-names' });
+    const t0 = Date.now();
+    const [r, h] = await Promise.all([xfed([...args, '--expect', 'eft-xwye-a.coluc.com', '--json']), xfed([...args, '--sql', 'select * from xmpps2snodes'])]);
+    assert.ok(Date.now() - t0 < 10_000, 'bounded');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(ids(r), ['axl.s2snode.ok']);
+    const row = (r.json!.targets[0]!.data.axl as { rows: Array<Record<string, string>> }).rows[0]!;
+    assert.equal(row.cp_id, TAC_ROW.cp_id);
+    assert.equal(row.constructor, 'c');
+    assert.equal(h.code, 0, h.stderr);
+    assert.match(h.stdout, /CONSTRUCTOR/);
+  });
   test('axl.unreachable: connection refused', async () => {
     const r = await xfed(['axl-verify', '--server', `${HOST}:1`, '--user', USER, '--json']);
     assert.equal(r.code, 1);
@@ -211,7 +230,16 @@ describe('xfed axl-verify input handling', { concurrency: 4 }, () => {
   });
   test('--sql that is not one SELECT: exit 2 before any request', async () => {
     const { emu: own, args } = await emulator();
-    const sqls = ['select 1 from t; delete from xmpps2snodes', 'delete from xmpps2snodes', 'select * from t into temp x', "select 'x"];
+    const sqls = [
+      'select 1 from t; delete from xmpps2snodes',
+      'delete from xmpps2snodes',
+      'select * from t into temp x',
+      "select 'x",
+      "select task('create database x') from t",
+      "select sysadmin:admin('onmode', 'k') from sysmaster:sysdual",
+      "execute function task('x')",
+      'select myproc(1) from xmpps2snodes',
+    ];
     const runs = await Promise.all(sqls.map((sql) => xfed([...args, '--sql', sql])));
     for (const [i, r] of runs.entries()) {
       assert.equal(r.code, 2, sqls[i]);

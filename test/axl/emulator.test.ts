@@ -45,6 +45,8 @@ const server = () => `${HOST}:${emu.port}`;
 const verify = (o: Partial<AxlVerifyOptions> = {}) =>
   axlVerify({ server: server(), user: 'axluser', password: PASSWORD, ca: tls.cert, timeoutMs: 2000, throttleRetryMs: 10, ...o });
 const ids = (r: { findings: Array<{ id: string }> }) => r.findings.map((f) => f.id).sort();
+/** Rows are prototype-free objects; as plain ones for deepEqual. */
+const plain = (rows: object[] | undefined) => (rows ?? []).map((x) => ({ ...x }));
 
 describe('emulator speaks the documented shapes', () => {
   test('the TAC 217581 request gets the recorded TAC 217581 response, byte for byte', async () => {
@@ -88,14 +90,14 @@ describe('axlVerify against the emulator', () => {
     const r = await verify({ expect: ['EFT-XWYE-A.coluc.com'] });
     assert.deepEqual(ids(r), ['axl.s2snode.ok']);
     assert.equal(r.verdict, 'ok');
-    assert.equal(r.data.axlVersion, '14.0');
-    assert.deepEqual(r.data.versionsTried, ['15.0', '14.0']);
-    assert.deepEqual(r.data.rows, [TAC_ROW]);
+    assert.equal(r.data.axl.axlVersion, '14.0');
+    assert.deepEqual(r.data.axl.versionsTried, ['15.0', '14.0']);
+    assert.deepEqual(plain(r.data.axl.rows), [TAC_ROW]);
   });
   test('one keep-alive connection and one session cookie for several queries', async () => {
     const before = emu.sessions();
     const r = await verify({ all: true, axlVersion: '14.0' });
-    assert.equal(r.data.http.requests, 3);
+    assert.equal(r.data.axl.http.requests, 3);
     assert.equal(emu.sessions() - before, 1, 'the JSESSIONIDSSO cookie is re-used');
     const last = emu.requests.slice(-3);
     assert.ok(last[1]!.cookie && last[2]!.cookie);
@@ -142,15 +144,15 @@ describe('axlVerify against the emulator', () => {
   test('pinned version refused: axl.version.unsupported with the list, no retry', async () => {
     const r = await verify({ axlVersion: '15.0' });
     assert.deepEqual(ids(r), ['axl.version.unsupported']);
-    assert.deepEqual(r.data.supportedVersions, ['8.0', '12.5', '14.0']);
-    assert.equal(r.data.http.requests, 1);
+    assert.deepEqual(r.data.axl.supportedVersions, ['8.0', '12.5', '14.0']);
+    assert.equal(r.data.axl.http.requests, 1);
   });
   test('every version refused', async () => {
     emu.setScenario('version');
     try {
       const r = await verify();
       assert.deepEqual(ids(r), ['axl.version.unsupported']);
-      assert.equal(r.data.http.requests, 2, 'one retry only');
+      assert.equal(r.data.axl.http.requests, 2, 'one retry only');
     } finally {
       emu.setScenario('normal');
     }
@@ -162,7 +164,7 @@ describe('axlVerify against the emulator', () => {
       assert.deepEqual(ids(r), ['axl.fault']);
       assert.match(r.findings[0]!.title, /-206/);
       assert.match(r.findings[0]!.detail, /not an IM and Presence node/);
-      assert.equal(r.data.http.requests, 3, '15.0 -> 599, 14.0 -> fault, singular table -> fault');
+      assert.equal(r.data.axl.http.requests, 3, '15.0 -> 599, 14.0 -> fault, singular table -> fault');
     } finally {
       emu.setScenario('normal');
     }
@@ -183,7 +185,7 @@ describe('axlVerify against the emulator', () => {
   test('--sql: rows of a custom query, and its fault', async () => {
     const r = await verify({ sql: 'select count(*) from processnode' });
     assert.deepEqual(ids(r), ['axl.query.ok']);
-    assert.deepEqual(r.data.rows, [{ count: '2' }]);
+    assert.deepEqual(plain(r.data.axl.rows), [{ count: '2' }]);
     const bad = await verify({ sql: 'select nosuch from processnode' });
     assert.deepEqual(ids(bad), ['axl.fault']);
     assert.match(bad.findings[0]!.title, /-217/);
@@ -207,6 +209,8 @@ describe('axlVerify against the emulator', () => {
     ['reset', 'axl.unreachable', /reset/],
     ['stall', 'axl.unreachable', /timed out/],
     ['stall-body', 'axl.unreachable', /timed out/],
+    ['reserved-row', 'axl.bad-response', /<return> holds <__proto__>/],
+    ['deep', 'axl.bad-response', /nested deeper than 100 elements/],
   ] as const) {
     test(`${scenario} -> ${id}`, async () => {
       emu.setScenario(scenario);
@@ -221,6 +225,20 @@ describe('axlVerify against the emulator', () => {
       }
     });
   }
+  test('columns named __proto__, constructor, prototype are data in prototype-free rows', async () => {
+    emu.setScenario('reserved-names');
+    try {
+      const r = await verify({ axlVersion: '14.0', expect: ['eft-xwye-a.coluc.com'] });
+      assert.deepEqual(ids(r), ['axl.s2snode.ok']);
+      const row = r.data.axl.rows![0]!;
+      assert.equal(Object.getPrototypeOf(row), null);
+      assert.deepEqual(Object.keys(row), ['__proto__', 'constructor', 'prototype', 'pkid', 'cp_id']);
+      assert.equal(row.constructor, 'c');
+      assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched');
+    } finally {
+      emu.setScenario('normal');
+    }
+  });
   test('plain HTTP on the port: the TLS handshake fails -> axl.unreachable', async () => {
     const plain = createServer((_, res) => res.end('hello'));
     await new Promise<void>((r) => plain.listen(0, HOST, r));

@@ -3,10 +3,8 @@ import { readPemFile, readSecretFile } from '../../inputs/index.js';
 import { UsageError } from '../../core/errors.js';
 import { EXIT } from '../../core/exit-codes.js';
 import { registerSecret } from '../../core/redact.js';
-import { parseExpected } from '../../axl/cpid.js';
-import { VERSION_RE } from '../../axl/soap.js';
-import { checkSelect } from '../../axl/sql.js';
-import { DEFAULT_TIMEOUT_MS, axlVerify, parseServer } from '../../axl/verify.js';
+import { checkAxlInput } from '../../axl/endpoint.js';
+import { DEFAULT_TIMEOUT_MS, axlVerify } from '../../axl/verify.js';
 import { startProgress } from '../../report/progress.js';
 import { axlSection } from '../../report/sections/axl-verify.js';
 import { buildRun, emit, globalOptions } from '../run.js';
@@ -77,6 +75,10 @@ export async function resolvePassword(opts: AxlVerifyCliOptions, who: string): P
 }
 
 export async function axlVerifyCommand(raw: Record<string, unknown>, cmd: Command): Promise<number> {
+  return run(raw, cmd);
+}
+
+async function run(raw: Record<string, unknown>, cmd: Command): Promise<number> {
   const g = globalOptions(cmd);
   const opts = raw as unknown as AxlVerifyCliOptions;
   if (opts.password !== undefined) {
@@ -89,16 +91,13 @@ export async function axlVerifyCommand(raw: Record<string, unknown>, cmd: Comman
   let ca: string | undefined;
   if (opts.ca) ca = await readPemFile(opts.ca, 'axl.ca');
   // Everything that can be checked offline is checked before asking for the password.
-  parseServer(opts.server);
-  for (const e of opts.expect ?? []) {
-    const p = parseExpected(e);
-    if (typeof p === 'string') throw new UsageError(p);
-  }
-  if (opts.axlVersion !== undefined && !VERSION_RE.test(opts.axlVersion)) throw new UsageError(`--axl-version must look like 15.0 or 12.5, got "${opts.axlVersion}"`);
-  if (opts.sql !== undefined) {
-    const c = checkSelect(opts.sql);
-    if (!c.ok) throw new UsageError(c.reason!);
-  }
+  checkAxlInput({
+    server: opts.server,
+    user: opts.user,
+    ...(opts.expect ? { expect: opts.expect } : {}),
+    ...(opts.axlVersion !== undefined ? { axlVersion: opts.axlVersion } : {}),
+    ...(opts.sql !== undefined ? { sql: opts.sql } : {}),
+  });
   const password = await resolvePassword(opts, `${opts.user}@${opts.server}`);
   const startedAt = new Date(); // after the prompt: typing is not part of the run
   const timeoutMs = g.timeout ?? DEFAULT_TIMEOUT_MS;

@@ -13,7 +13,7 @@ export function defineAxlVerify(program: Command): void {
     .option('--axl-version <ver>', 'AXL version to use (default: 15.0, then what a 599 answer lists)')
     .option('--ca <pem>', 'trust the CA or IM&P tomcat certificate(s) in this PEM file instead of the system store (like curl --cacert)')
     .option('-k, --insecure', 'do not verify the certificate (loud warning; the password goes to whoever answers)')
-    .option('--sql <select>', 'run this one read-only SELECT instead of the xmpps2snodes check')
+    .option('--sql <select>', 'run this one plain SELECT instead of the xmpps2snodes check (tables, columns, WHERE/ORDER BY; functions only count, sum, min, max, avg, lower, upper, trim and a few more)')
     .option('-a, --all', 'also check that XMPP federation is off on IM&P and that GET /axl/ works')
     .addHelpText(
       'after',

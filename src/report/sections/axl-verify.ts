@@ -1,11 +1,11 @@
-import { printable, type AxlData } from '../../axl/verify.js';
+import { printable, type AxlFacts } from '../../axl/verify.js';
 import type { SectionRenderer } from '../human.js';
 import { ms, table } from '../style.js';
 
 /** AXL facts for one IM&P node: endpoint, version, TLS, the xmpps2snodes rows and what matched them. */
 export const axlSection: SectionRenderer = (t, style, opts) => {
-  const d = t.data as AxlData | undefined;
-  if (!d || typeof d !== 'object' || !('versionsTried' in d)) return [];
+  const d = (t.data as { axl?: AxlFacts } | undefined)?.axl;
+  if (!d || typeof d !== 'object' || !Array.isArray(d.versionsTried)) return [];
   const { c } = style;
   const out: string[] = [];
   const version = d.axlVersion
