@@ -88,7 +88,7 @@ function maskRegistered(text: string): string {
 // Secret shapes, by context. Each rule finds where a value starts; `extent` says where it ends.
 
 /** A value's extent: [start, end) of the part to mask (start may skip an opening quote). */
-type Extent = (s: string, at: number) => [number, number];
+type Extent = (s: string, at: number, opener: string) => [number, number];
 
 const QUOTES: Array<[open: string, close: string]> = [
   ['\\"', '\\"'],
@@ -140,7 +140,7 @@ const quotedOrToken: Extent = (s, at) => {
 
 /** An HTTP credentials value: `<scheme> <token68 | auth-params>` (the scheme stays visible), or a quoted value. */
 const credentials: Extent = (s, at) => {
-  if (/["']|\\"|&quot;/y.test(s.slice(at, at + 6))) return quotedOrToken(s, at);
+  if (/["']|\\"|&quot;/y.test(s.slice(at, at + 6))) return quotedOrToken(s, at, '');
   const scheme = /[A-Za-z][\w!#$%&'*+.^`|~-]*[ \t]+(?=\S)/y;
   scheme.lastIndex = at;
   const from = scheme.test(s) ? scheme.lastIndex : at;
@@ -166,16 +166,20 @@ function maskCookies(s: string, at: number): [string, number] {
     if (!m[4]!.endsWith(';')) break;
   }
   if (j === at) {
-    const [a, b] = quotedOrToken(s, at);
+    const [a, b] = quotedOrToken(s, at, '');
     return b > a ? [s.slice(at, a) + REDACTED, b] : ['', at];
   }
   return [out, j];
 }
 
-/** Up to the next tag (`<` or `&lt;`): dialback keys and the text of `<password>` elements. */
-const untilTag: Extent = (s, at) => {
+/**
+ * Up to the next tag: dialback keys and the text of `<password>` elements. In raw XML the next
+ * tag is `<` (text cannot hold one, so `&lt;` is part of the value); in XML-escaped XML it is `&lt;`.
+ */
+const untilTag: Extent = (s, at, opener) => {
+  const escaped = opener.startsWith('&');
   let j = at;
-  while (j < s.length && s[j] !== '<' && !s.startsWith('&lt;', j)) j++;
+  while (j < s.length && (escaped ? !s.startsWith('&lt;', j) : s[j] !== '<')) j++;
   return [at, j];
 };
 
@@ -245,7 +249,7 @@ function applyRule(s: string, rule: Rule): string {
         last = next = end;
       }
     } else if (rule.extent) {
-      const [a, b] = rule.extent(s, at);
+      const [a, b] = rule.extent(s, at, m[0]);
       if (b > a && (!rule.nonBlank || /\S/.test(s.slice(a, b))) && !s.startsWith(REDACTED, a)) {
         out += s.slice(last, a) + REDACTED;
         last = next = b;

@@ -47,5 +47,5 @@ export const SECRET_SHAPES: SecretShape[] = [
   { name: 'XML-escaped <db:verify> dialback key', line: "&lt;db:verify from='a.test' to='b.test' id='s1'&gt;Hq7pw28abc&lt;/db:verify&gt;", secrets: ['Hq7pw28abc'] },
   { name: 'URL credentials', line: 'URL="https://axl:Hq7pw29@cups:8443/axl/"', secrets: ['Hq7pw29'], keeps: ['@cups:8443/axl/'] },
   { name: 'URL-escaped value', line: 'POST body password=Hq7%40pw30%2Fx&user=axl', secrets: ['Hq7%40pw30', 'pw30'], keeps: ['&user=axl'] },
-  { name: 'XML-escaped value', line: '<password>Hq7&amp;pw31&lt;x</password>', secrets: ['Hq7', 'pw31'] },
+  { name: 'XML-escaped value', line: '<password>Hq7&amp;pw31&lt;Zq31</password>', secrets: ['Hq7', 'pw31', 'Zq31'] },
 ];
