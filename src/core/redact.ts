@@ -193,9 +193,12 @@ const token68: Extent = (s, at) => {
 const KEYWORDS = String.raw`(?:password|passwd|passphrase|pass|pwd|secret|token|api[_-]?key|j?sessionid(?:sso)?)`;
 /** Quotes that may close a key name: `"key"`, `'key'`, `\"key\"`, `&quot;key&quot;`. */
 const KEY_QUOTE = String.raw`(?:\\?["']|&quot;|&apos;|&#3[49];)`;
+const KEYWORD_HINTS = ['pass', 'pwd', 'secret', 'token', 'key', 'sessionid'];
 const SEP = String.raw`[ \t]*(?:=>|:=|[:=])[ \t]*`;
 
 interface Rule {
+  /** Lower-case substrings one of which the text must hold for the rule to run (cheap gate). */
+  hints: string[];
   /** Finds the text before a value; the value starts where the match ends. */
   re: RegExp;
   extent?: Extent;
@@ -207,23 +210,23 @@ interface Rule {
 
 const RULES: Rule[] = [
   // Authorization / Proxy-Authorization headers, whatever the scheme (Basic, Bearer, Digest, Negotiate, NTLM...).
-  { re: new RegExp(String.raw`(?<![\w-])(?:proxy-)?authorization${KEY_QUOTE}?${SEP}`, 'gi'), extent: credentials },
+  { hints: ['authorization'], re: new RegExp(String.raw`(?<![\w-])(?:proxy-)?authorization${KEY_QUOTE}?${SEP}`, 'gi'), extent: credentials },
   // Cookie and Set-Cookie headers, ERLANG_COOKIE=...
-  { re: new RegExp(String.raw`(?<![A-Za-z0-9])(?:set-)?cookie2?${KEY_QUOTE}?${SEP}`, 'gi'), mask: maskCookies },
+  { hints: ['cookie'], re: new RegExp(String.raw`(?<![A-Za-z0-9])(?:set-)?cookie2?${KEY_QUOTE}?${SEP}`, 'gi'), mask: maskCookies },
   // Erlang's -setcookie (ejabberd derives its dialback secret from the cookie).
-  { re: /(?<![\w-])-setcookie[ \t]+/gi, extent: quotedOrToken },
+  { hints: ['-setcookie'], re: /(?<![\w-])-setcookie[ \t]+/gi, extent: quotedOrToken },
   // password=, pwd:, "token": "...", dialback_secret = ..., X-Auth-Token: ... (also JSON, escaped JSON, XML attributes).
-  { re: new RegExp(String.raw`${KEYWORDS}(?![A-Za-z0-9])${KEY_QUOTE}?${SEP}`, 'gi'), extent: quotedOrToken },
+  { hints: KEYWORD_HINTS, re: new RegExp(String.raw`${KEYWORDS}(?![A-Za-z0-9])${KEY_QUOTE}?${SEP}`, 'gi'), extent: quotedOrToken },
   // "key": "..." and "apiKey": "..." in JSON (only with quotes: a bare key= is too common to be a secret).
-  { re: new RegExp(String.raw`key${KEY_QUOTE}${SEP}`, 'gi'), extent: quotedOrToken },
+  { hints: ['key'], re: new RegExp(String.raw`key${KEY_QUOTE}${SEP}`, 'gi'), extent: quotedOrToken },
   // <password>...</password>, <axl:password>, &lt;token&gt;...
-  { re: new RegExp(String.raw`(?:<|&lt;)(?:[\w.-]+:)?[\w.-]*${KEYWORDS}(?:\s[^<>]*?)?(?<!/)(?:>|&gt;)`, 'gi'), extent: untilTag, nonBlank: true },
+  { hints: KEYWORD_HINTS, re: new RegExp(String.raw`(?:<|&lt;)(?:[\w.-]+:)?[\w.-]*${KEYWORDS}(?:\s[^<>]*?)?(?<!/)(?:>|&gt;)`, 'gi'), extent: untilTag, nonBlank: true },
   // Dialback keys: everything between a db:result / db:verify start tag and the next tag (XEP-0220), also in broken log shapes.
-  { re: /(?:<|&lt;)db:[a-z]+\b(?:[^>&]|&(?!gt;))*?(?<!\/)(?:>|&gt;)/gi, extent: untilTag, nonBlank: true },
+  { hints: ['db:'], re: /(?:<|&lt;)db:[a-z]+\b(?:[^>&]|&(?!gt;))*?(?<!\/)(?:>|&gt;)/gi, extent: untilTag, nonBlank: true },
   // Bearer tokens outside an Authorization header.
-  { re: /(?<![\w-])Bearer[ \t]+/g, extent: token68 },
+  { hints: ['bearer'], re: /(?<![\w-])Bearer[ \t]+/g, extent: token68 },
   // scheme://user:password@host
-  { re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]+:/gi, extent: (s, at) => {
+  { hints: ['://'], re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]+:/gi, extent: (s, at) => {
     const m = /[^\s@/"'<>]+@/y;
     m.lastIndex = at;
     return m.test(s) ? [at, m.lastIndex - 1] : [at, at];
@@ -263,7 +266,10 @@ function applyRule(s: string, rule: Rule): string {
 /** Masks registered secrets and well-known secret shapes in one string (a line or a document). */
 export function redactText(text: string): string {
   let out = text;
-  if (MAYBE_SHAPE.test(out)) for (const r of RULES) out = applyRule(out, r);
+  if (MAYBE_SHAPE.test(out)) {
+    const lower = out.toLowerCase();
+    for (const r of RULES) if (r.hints.some((h) => lower.includes(h))) out = applyRule(out, r);
+  }
   if (variants.length) out = maskRegistered(out);
   return out;
 }
@@ -272,12 +278,35 @@ export function redactText(text: string): string {
 // Log evidence: on top of redactText, long hex runs (a dialback key alone on a continuation line).
 
 const LONG_HEX = /\b[0-9a-fA-F]{32,}(?: [0-9a-fA-F]{4,})?\b/g;
-const MAYBE_HEX = /[0-9a-fA-F]{32}/;
+const HEX_RUN = 32;
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+}
+
+/**
+ * Whether the text holds a run of 32 hex digits. A regex scan tries a match at every position
+ * (4 µs for a 250-character line); a run that long always covers one of every 16th characters,
+ * so sampling those and measuring the run around a hit costs a tenth of that.
+ */
+function hasHexRun(s: string): boolean {
+  const step = HEX_RUN >> 1;
+  for (let i = step - 1; i < s.length; i += step) {
+    if (!isHex(s.charCodeAt(i))) continue;
+    let a = i;
+    while (a > 0 && isHex(s.charCodeAt(a - 1))) a--;
+    let b = i + 1;
+    while (b < s.length && isHex(s.charCodeAt(b))) b++;
+    if (b - a >= HEX_RUN) return true;
+    i = b - 1;
+  }
+  return false;
+}
 
 /** Redaction of one log line shown as diagnose evidence. */
 export function redactEvidence(line: string): string {
   const out = redactText(line);
-  return MAYBE_HEX.test(out) ? out.replace(LONG_HEX, REDACTED) : out;
+  return hasHexRun(out) ? out.replace(LONG_HEX, REDACTED) : out;
 }
 
 // ---------------------------------------------------------------------------------------------
