@@ -189,8 +189,11 @@ const token68: Extent = (s, at) => {
   return re.test(s) ? [at, re.lastIndex] : [at, at];
 };
 
-/** Key names whose value is a secret (the last part of a longer name counts: `dialback_secret`, `X-Auth-Token`). */
-const KEYWORDS = String.raw`(?:password|passwd|passphrase|pass|pwd|secret|token|api[_-]?key|j?sessionid(?:sso)?)`;
+/**
+ * Key names whose value is a secret (the last part of a longer name counts: `dialback_secret`,
+ * `X-Auth-Token`, `apiKey`). A bare `key` is not one: xfed's own facts say `"key": "xep-0220"`.
+ */
+const KEYWORDS = String.raw`(?:password|passwd|passphrase|pass|pwd|secret|token|(?:api|secret|private|access|auth)[_-]?key|j?sessionid(?:sso)?)`;
 /** Quotes that may close a key name: `"key"`, `'key'`, `\"key\"`, `&quot;key&quot;`. */
 const KEY_QUOTE = String.raw`(?:\\?["']|&quot;|&apos;|&#3[49];)`;
 const KEYWORD_HINTS = ['pass', 'pwd', 'secret', 'token', 'key', 'sessionid'];
@@ -217,8 +220,6 @@ const RULES: Rule[] = [
   { hints: ['-setcookie'], re: /(?<![\w-])-setcookie[ \t]+/gi, extent: quotedOrToken },
   // password=, pwd:, "token": "...", dialback_secret = ..., X-Auth-Token: ... (also JSON, escaped JSON, XML attributes).
   { hints: KEYWORD_HINTS, re: new RegExp(String.raw`${KEYWORDS}(?![A-Za-z0-9])${KEY_QUOTE}?${SEP}`, 'gi'), extent: quotedOrToken },
-  // "key": "..." and "apiKey": "..." in JSON (only with quotes: a bare key= is too common to be a secret).
-  { hints: ['key'], re: new RegExp(String.raw`key${KEY_QUOTE}${SEP}`, 'gi'), extent: quotedOrToken },
   // <password>...</password>, <axl:password>, &lt;token&gt;...
   { hints: KEYWORD_HINTS, re: new RegExp(String.raw`(?:<|&lt;)(?:[\w.-]+:)?[\w.-]*${KEYWORDS}(?:\s[^<>]*?)?(?<!/)(?:>|&gt;)`, 'gi'), extent: untilTag, nonBlank: true },
   // Dialback keys: everything between a db:result / db:verify start tag and the next tag (XEP-0220), also in broken log shapes.

@@ -30,6 +30,7 @@ describe('secret shapes by context', () => {
       'https://cups.example:8443/axl/',
       'Status="401" Reason="None"',
       'the bearer of bad news',
+      '{"key": "xep-0220", "outcome": "valid"}',
     ];
     for (const p of plain) assert.equal(redactText(p), p);
   });

@@ -23,7 +23,7 @@ export const SECRET_SHAPES: SecretShape[] = [
   { name: 'password: (colon form)', line: 'Detail="AXL password: Hq7pw09" Level="INFO"', secrets: ['Hq7pw09'], keeps: ['Level="INFO"'] },
   { name: 'JSON "password":"…"', line: '{"user":"axl","password":"Hq7pw10","port":8443}', secrets: ['Hq7pw10'], keeps: ['"port":8443'] },
   { name: 'JSON "apiKey": "…"', line: '{"apiKey": "Hq7pw11"}', secrets: ['Hq7pw11'] },
-  { name: 'JSON "key": "…"', line: '{"key":"Hq7pw12","kid":"k1"}', secrets: ['Hq7pw12'], keeps: ['"kid":"k1"'] },
+  { name: 'JSON "private_key": "…"', line: '{"private_key":"Hq7pw12","kid":"k1"}', secrets: ['Hq7pw12'], keeps: ['"kid":"k1"'] },
   { name: 'escaped JSON in a quoted field', line: 'Detail="{\\"token\\":\\"Hq7pw13\\"}" Level="DEBUG"', secrets: ['Hq7pw13'], keeps: ['Level="DEBUG"'] },
   { name: '<password>…</password>', line: '<axl:password>Hq7pw14</axl:password><user>axl</user>', secrets: ['Hq7pw14'], keeps: ['<user>axl</user>'] },
   { name: 'XML-escaped <password>', line: 'body=&lt;password&gt;Hq7pw15&lt;/password&gt;', secrets: ['Hq7pw15'] },

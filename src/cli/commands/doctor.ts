@@ -3,7 +3,7 @@ import { open, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { EXIT } from '../../core/exit-codes.js';
-import { redact } from '../../core/redact.js';
+import { redactRun } from '../../core/redact.js';
 import type { RunResult } from '../../core/result.js';
 import { loadConfig } from '../../doctor/config.js';
 import { runDoctor } from '../../doctor/doctor.js';
@@ -97,11 +97,12 @@ export async function doctorCommand(raw: Record<string, unknown>, cmd: Command):
     progress.stop();
     await demo?.stop();
   }
-  const run = buildRun('doctor', { ...outcome.options, demo: Boolean(o.demo), format, strict: g.strict }, outcome.targets, startedAt, g.strict);
+  // Secrets are redacted once, over the run's fields (ids and enum fields untouched), before any format renders it.
+  const run = redactRun(buildRun('doctor', { ...outcome.options, demo: Boolean(o.demo), format, strict: g.strict }, outcome.targets, startedAt, g.strict));
 
   const failed: string[] = [];
   for (const x of outputs) {
-    const text = redact(await render(x.format, run, g, false, demo ? DEMO_FOOTER : undefined));
+    const text = await render(x.format, run, g, false, demo ? DEMO_FOOTER : undefined);
     try {
       await writeFile(x.file, text);
     } catch (e) {
@@ -109,7 +110,7 @@ export async function doctorCommand(raw: Record<string, unknown>, cmd: Command):
     }
   }
   const { wantColor } = await import('../../report/style.js');
-  await write(process.stdout, redact(await render(format, run, g, wantColor(g.color), demo ? DEMO_FOOTER : undefined)));
+  await write(process.stdout, await render(format, run, g, wantColor(g.color), demo ? DEMO_FOOTER : undefined));
   if (demo && format !== 'human') await write(process.stderr, `xfed: ${DEMO_FOOTER}\n`);
   // The run is done and stdout has the report; a file that became unwritable meanwhile is xfed's failure.
   for (const f of failed) await write(process.stderr, `xfed: ${f}\n`);
