@@ -223,11 +223,11 @@ const RULES: Rule[] = [
   // <password>...</password>, <axl:password>, &lt;token&gt;...
   { hints: KEYWORD_HINTS, re: new RegExp(String.raw`(?:<|&lt;)(?:[\w.-]+:)?[\w.-]*${KEYWORDS}(?:\s[^<>]*?)?(?<!/)(?:>|&gt;)`, 'gi'), extent: untilTag, nonBlank: true },
   // Dialback keys: everything between a db:result / db:verify start tag and the next tag (XEP-0220), also in broken log shapes.
-  { hints: ['db:'], re: /(?:<|&lt;)db:[a-z]+\b(?:[^>&]|&(?!gt;))*?(?<!\/)(?:>|&gt;)/gi, extent: untilTag, nonBlank: true },
+  { hints: ['db:'], re: /(?:<|&lt;)db:[a-z]+\b(?:[^<>&]|&(?!gt;|lt;))*?(?<!\/)(?:>|&gt;)/gi, extent: untilTag, nonBlank: true },
   // Bearer tokens outside an Authorization header.
   { hints: ['bearer'], re: /(?<![\w-])Bearer[ \t]+/g, extent: token68 },
   // scheme://user:password@host
-  { hints: ['://'], re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]+:/gi, extent: (s, at) => {
+  { hints: ['://'], re: /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@"'<>]+:/gi, extent: (s, at) => {
     const m = /[^\s@/"'<>]+@/y;
     m.lastIndex = at;
     return m.test(s) ? [at, m.lastIndex - 1] : [at, at];
