@@ -113,3 +113,29 @@ describe('redactRun never corrupts ids, enum fields, numbers or booleans', () =>
     assert.equal(redactRun(run), run);
   });
 });
+
+describe('hostile input cannot make redaction slow', () => {
+  it('200 kB of each near-miss pattern takes well under a second (no quadratic scans)', () => {
+    registerSecret('a');
+    const N = 200_000;
+    const inputs = [
+      '<db:a '.repeat(N / 6),
+      '&lt;db:a '.repeat(N / 9),
+      `${'a.'.repeat(N / 2)}://`,
+      '<password '.repeat(N / 10),
+      'password="'.repeat(N / 10),
+      `Authorization: Digest ${'a=b, '.repeat(N / 5)}`,
+      `Cookie: ${'a=b; '.repeat(N / 5)}`,
+      `<${'a'.repeat(N)} pass`,
+      'pass'.repeat(N / 4),
+      `${'abcdef0123 '.repeat(N / 11)}d780f198ac34a6dbd795fcdaf8762eaf52ea9b03`,
+      'a '.repeat(N / 2),
+    ];
+    for (const s of inputs) {
+      const t0 = performance.now();
+      redactEvidence(s);
+      const ms = performance.now() - t0;
+      assert.ok(ms < 1000, `${ms.toFixed(0)} ms for ${JSON.stringify(s.slice(0, 30))}…`);
+    }
+  });
+});
