@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import tar from 'tar-stream';
+import { renderTranscript } from '../../src/cli/commands/probe.js';
 import { buildRun, finding, targetResult, type RunResult, type TargetResult } from '../../src/core/result.js';
 import { renderHuman, type SectionRenderer } from '../../src/report/human.js';
 import { neutralizeWorkflowCommands, sanitizeLine, sanitizeMultiline } from '../../src/report/sanitize.js';
@@ -208,6 +209,26 @@ describe('human report: hostile strings are escaped and no line is a workflow co
       const text = renderHuman(run('probe', [t]), makeStyle(false), opts, probeSection);
       assertSafe(text, false, ['Ttarget', 'Ftitle']);
     }
+  });
+});
+
+describe('probe transcript', () => {
+  it('peer XML is one escaped line per event, keys redacted, no workflow command', () => {
+    const key = 'd780f198ac34a6dbd795fcdaf8762eaf52ea9b03';
+    const data = {
+      ...probeData,
+      from: evil('Xfrom'),
+      transcript: [
+        { t: 1, dir: 'in', text: `<stream:error><text>${evil('Xtext')}</text></stream:error>` },
+        { t: 2, dir: 'out', text: `<db:result from='us.test' to='peer.test'>${key}</db:result>` },
+        { t: 3, dir: 'in', text: '\n::error::Xline ##[group]x' },
+      ],
+    };
+    const text = renderTranscript([targetResult(evil('Xtarget'), [], data) as TargetResult<never>]);
+    assertSafe(text, false, ['Xtext', 'Xfrom', 'Xtarget']);
+    assert.ok(!text.includes(key), 'dialback key in the transcript');
+    assert.match(text, /<db:result from='us\.test' to='peer\.test'>\[redacted\]<\/db:result>/);
+    assert.match(text, /RECV \\n::error::Xline #\\#\[group\]x/);
   });
 });
 

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { redact, registerSecret } from '../../core/redact.js';
+import { neutralizeWorkflowCommands, sanitizeLine } from '../../report/sanitize.js';
 import type { TargetResult } from '../../core/result.js';
 import { parseDomain } from '../../dns/names.js';
 import { readDomainArgs } from '../inputs.js';
@@ -72,15 +73,17 @@ export function renderTranscript(results: TargetResult<ProbeData>[]): string {
   const out: string[] = [];
   for (const r of results) {
     const lines: TranscriptLine[] = r.data.transcript ?? [];
-    out.push(`# xfed transcript: ${r.target} (from ${r.data.from})`);
+    out.push(`# xfed transcript: ${sanitizeLine(r.target)} (from ${sanitizeLine(r.data.from)})`);
     for (const l of lines) {
       const arrow = l.dir === 'out' ? 'SEND' : l.dir === 'in' ? 'RECV' : '----';
-      out.push(`${(l.t / 1000).toFixed(3).padStart(8)} ${arrow} ${redact(l.text)}`);
+      // The peer's XML: secrets redacted, then one line with control and bidi characters escaped.
+      out.push(`${(l.t / 1000).toFixed(3).padStart(8)} ${arrow} ${sanitizeLine(redact(l.text))}`);
     }
     if (r.data.transcriptTruncated) out.push('(transcript truncated)');
     out.push('');
   }
-  return out.join('\n');
+  // Written to stderr in CI logs too: no line may be a workflow command.
+  return neutralizeWorkflowCommands(out.join('\n'));
 }
 
 export async function writeTranscript(results: TargetResult<ProbeData>[], dest: string | boolean | undefined): Promise<void> {
