@@ -80,9 +80,3 @@ const COMMAND_START = /^((?:[^\S\r\n\u2028\u2029]|\u001b\[[0-9;]*m)*):(?=:)/gm;
 export function neutralizeWorkflowCommands(text: string): string {
   return text.replace(/##\[/g, '#\\#[').replace(COMMAND_START, '$1:\\');
 }
-
-/** Whether the GitHub runner would take this line as a workflow command (used by tests and checks). */
-export function isWorkflowCommand(line: string): boolean {
-  // The runner trims leading white space (.NET Char.IsWhiteSpace), then looks for `::`; `##[` counts anywhere.
-  return /^[\s\u0085]*::/.test(line) || line.includes('##[');
-}
