@@ -4,25 +4,28 @@
  */
 import { chmod, writeFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
-import { redact } from '../core/redact.js';
+import { redactText } from '../core/redact.js';
+import { neutralizeWorkflowCommands, sanitizeLine } from '../report/sanitize.js';
 import type { TargetResult } from '../core/result.js';
 import type { ProbeTargetData } from '../probe/types.js';
 import { write } from './run.js';
 
-/** The transcripts of the targets, one block per target; every line redacted. */
+/** The transcripts of the targets, one block per target; every line redacted and sanitised. */
 export function renderTranscript(results: TargetResult<ProbeTargetData>[]): string {
   const out: string[] = [];
   for (const r of results) {
     const p = r.data.probe;
-    out.push(`# xfed transcript: ${r.target} (from ${p.from})`);
+    out.push(`# xfed transcript: ${sanitizeLine(r.target)} (from ${sanitizeLine(p.from)})`);
     for (const l of p.transcript ?? []) {
       const arrow = l.dir === 'out' ? 'SEND' : l.dir === 'in' ? 'RECV' : '----';
-      out.push(`${(l.t / 1000).toFixed(3).padStart(8)} ${arrow} ${redact(l.text)}`);
+      // The peer's XML: secrets redacted, then one line with control and bidi characters escaped.
+      out.push(`${(l.t / 1000).toFixed(3).padStart(8)} ${arrow} ${sanitizeLine(redactText(l.text))}`);
     }
     if (p.transcriptTruncated) out.push('(transcript truncated)');
     out.push('');
   }
-  return out.join('\n');
+  // Written to stderr in CI logs too: no line may be a workflow command.
+  return neutralizeWorkflowCommands(out.join('\n'));
 }
 
 /** Writes the transcript to `dest` (a file, 0600 even when it existed), or to stderr when `dest` is true. */

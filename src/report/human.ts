@@ -1,5 +1,5 @@
-import { redact } from '../core/redact.js';
 import type { Finding, RunResult, TargetResult } from '../core/result.js';
+import { neutralizeWorkflowCommands, sanitizeDeep } from './sanitize.js';
 import { type Style, table } from './style.js';
 
 export interface HumanOptions {
@@ -13,27 +13,35 @@ export interface HumanOptions {
  */
 export type SectionRenderer = (t: TargetResult, style: Style, opts: HumanOptions) => string[];
 
-export function renderFinding(f: Finding, style: Style, opts: HumanOptions): string[] {
+/**
+ * Every string printed here may come from a peer, a server, a log or a file: the render
+ * functions sanitise what they are given (src/report/sanitize.ts) and `renderHuman`
+ * neutralises workflow commands in the final text. Secrets are redacted before, once, at output.
+ */
+export function renderFinding(finding: Finding, style: Style, opts: HumanOptions): string[] {
   const { c } = style;
-  const out = [`  ${style.sev(f.severity)} ${c.bold(f.id)}  ${redact(f.title)}`];
+  const f = sanitizeDeep(finding);
+  const out = [`  ${style.sev(f.severity)} ${c.bold(f.id)}  ${f.title}`];
   if (opts.quiet) return out;
   const pad = '         ';
-  if (f.detail) out.push(...wrap(redact(f.detail), 100).map((l) => pad + c.dim(l)));
+  if (f.detail) out.push(...wrap(f.detail, 100).map((l) => pad + c.dim(l)));
   for (const e of f.evidence.slice(0, opts.verbose ? Infinity : 8)) {
     const where = e.source ? c.dim(` (${e.source}${e.line ? `:${e.line}` : ''}${e.count && e.count > 1 ? `, ${e.count}x` : ''})`) : '';
-    out.push(`${pad}${c.dim('•')} ${e.label}: ${redact(e.value)}${where}`);
+    out.push(`${pad}${c.dim('•')} ${e.label}: ${e.value}${where}`);
   }
   if (!opts.verbose && f.evidence.length > 8) out.push(`${pad}${c.dim(`… ${f.evidence.length - 8} more (use --verbose)`)}`);
   if (f.fix) {
-    const [first, ...rest] = wrap(redact(f.fix), 96);
+    const [first, ...rest] = wrap(f.fix, 96);
     out.push(`${pad}${c.green('fix:')} ${first}`);
     for (const l of rest) out.push(`${pad}     ${l}`);
   }
   return out;
 }
 
-export function renderTarget(t: TargetResult, style: Style, opts: HumanOptions, section?: SectionRenderer): string[] {
+export function renderTarget(target: TargetResult, style: Style, opts: HumanOptions, section?: SectionRenderer): string[] {
   const { c } = style;
+  // Section renderers print the target's facts: they get them sanitised.
+  const t = sanitizeDeep(target);
   const name = t.display && t.display !== t.target ? `${t.display} (${t.target})` : t.target;
   const out = [`${style.verdict(t.verdict)}  ${c.bold(name)}`];
   if (section && !opts.quiet) out.push(...section(t, style, opts));
@@ -45,7 +53,8 @@ export function renderTarget(t: TargetResult, style: Style, opts: HumanOptions, 
 }
 
 /** Human rendering of a whole run: one block per target, then a summary table and line. */
-export function renderHuman(run: RunResult, style: Style, opts: HumanOptions, section?: SectionRenderer): string {
+export function renderHuman(input: RunResult, style: Style, opts: HumanOptions, section?: SectionRenderer): string {
+  const run = sanitizeDeep(input);
   const lines: string[] = [];
   const many = run.targets.length > 1;
   // With many targets, the detailed blocks are for the ones that need attention.
@@ -60,7 +69,7 @@ export function renderHuman(run: RunResult, style: Style, opts: HumanOptions, se
     lines.push(...table(rows, style), '');
   }
   lines.push(summaryLine(run, style));
-  return lines.join('\n') + '\n';
+  return neutralizeWorkflowCommands(lines.join('\n') + '\n');
 }
 
 /** One row of a summary table: name, verdict, error and warning counts, the ids of the problems. */

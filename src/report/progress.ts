@@ -2,6 +2,8 @@
  * Progress on stderr: an ora spinner, only on an interactive terminal.
  * Checks report progress through a plain callback and never touch the terminal.
  */
+import { sanitizeLine } from './sanitize.js';
+
 export interface Progress {
   update(done: number, total: number, label?: string): void;
   stop(): void;
@@ -16,7 +18,7 @@ export async function startProgress(text: string, enabled: boolean, color: boole
   const spinner = ora({ text, stream: process.stderr, color: color ? 'cyan' : false, isEnabled: true }).start();
   return {
     update(done, total, label) {
-      spinner.text = `${text} ${done}/${total}${label ? ` ${label}` : ''}`;
+      spinner.text = `${text} ${done}/${total}${label ? ` ${sanitizeLine(label)}` : ''}`;
     },
     stop() {
       spinner.stop();

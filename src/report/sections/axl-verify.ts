@@ -1,8 +1,8 @@
-import { printable, type AxlFacts } from '../../axl/verify.js';
+import type { AxlFacts } from '../../axl/verify.js';
 import type { SectionRenderer } from '../human.js';
 import { ms, table } from '../style.js';
 
-/** AXL facts for one IM&P node: endpoint, version, TLS, the xmpps2snodes rows and what matched them. */
+/** AXL facts for one IM&P node: endpoint, version, TLS, the xmpps2snodes rows and what matched them. Rows arrive sanitised (renderTarget). */
 export const axlSection: SectionRenderer = (t, style, opts) => {
   const d = (t.data as { axl?: AxlFacts } | undefined)?.axl;
   if (!d || typeof d !== 'object' || !Array.isArray(d.versionsTried)) return [];
@@ -30,21 +30,21 @@ export const axlSection: SectionRenderer = (t, style, opts) => {
               : d.unexpected.includes(cp)
                 ? c.yellow('unexpected')
                 : c.dim('-');
-          rows.push([printable(r.pkid ?? ''), printable(cp), match]);
+          rows.push([r.pkid ?? '', cp, match]);
         }
         out.push(...table(rows, style, '  '));
       } else out.push(`  ${c.dim(`${d.table}: no rows`)}`);
       for (const e of d.expected.filter((x) => !x.matched)) out.push(`  ${c.red('missing')} ${e.cpId} ${c.dim(`(${e.input})`)}`);
     } else if (d.rows.length) {
       const cols = [...new Set(d.rows.flatMap((r) => Object.keys(r)))];
-      const rows = [cols.map((x) => printable(x.toUpperCase())), ...d.rows.slice(0, limit).map((r) => cols.map((k) => printable(r[k] ?? '')))];
+      const rows = [cols.map((x) => x.toUpperCase()), ...d.rows.slice(0, limit).map((r) => cols.map((k) => r[k] ?? ''))];
       out.push(...table(rows, style, '  '));
     } else out.push(`  ${c.dim('no rows')}`);
     if (d.rows.length > limit) out.push(`  ${c.dim(`... ${d.rows.length - limit} more rows (--verbose shows all)`)}`);
   }
   if (d.federation?.checked && d.federation.services.length) {
     const rows = [['IM&P NODE', 'SERVICE', 'ACTIVE']];
-    for (const s of d.federation.services) rows.push([s.servername ?? '?', s.service ?? '?', s.isactive ?? '?'].map(printable));
+    for (const s of d.federation.services) rows.push([s.servername ?? '?', s.service ?? '?', s.isactive ?? '?']);
     out.push(...table(rows, style, '  '));
   }
   if (d.tls.peer && opts.verbose) {

@@ -6,6 +6,7 @@
 import type { RunResult, TargetResult } from '../../core/result.js';
 import { asCommandTarget } from '../../doctor/checks.js';
 import { renderTarget, summaryLine, summaryRow, type HumanOptions, type SectionRenderer } from '../human.js';
+import { neutralizeWorkflowCommands, sanitizeDeep } from '../sanitize.js';
 import { table, type Style } from '../style.js';
 import { axlSection } from './axl-verify.js';
 import { dnsSection } from './check-dns.js';
@@ -52,8 +53,10 @@ export interface DoctorHumanOptions extends HumanOptions {
   footer?: string;
 }
 
-export function renderDoctorHuman(run: RunResult, style: Style, opts: DoctorHumanOptions): string {
+export function renderDoctorHuman(input: RunResult, style: Style, opts: DoctorHumanOptions): string {
   const { c } = style;
+  // Peer-supplied text everywhere (facts, ignored reasons, target names): sanitised once here.
+  const run = sanitizeDeep(input);
   const lines: string[] = [];
   const groups = new Map<string, TargetResult[]>();
   for (const t of run.targets) {
@@ -102,5 +105,5 @@ export function renderDoctorHuman(run: RunResult, style: Style, opts: DoctorHuma
 
   lines.push(summaryLine(run, style, ignored.length ? [`${ignored.length} ignored`] : []));
   if (opts.footer) lines.push(opts.footer);
-  return lines.join('\n') + '\n';
+  return neutralizeWorkflowCommands(lines.join('\n') + '\n');
 }
