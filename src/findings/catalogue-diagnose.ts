@@ -1,7 +1,7 @@
 /**
  * The findings `xfed diagnose` reports about its own inputs (src/diagnose/inputs.ts, engine.ts).
  * Its rules (diagnose.axl.http-401...) have their own catalogue: src/diagnose/rules/ and docs/rules.md.
- * A test keeps `meaning` equal to INPUT_FINDINGS in src/diagnose/rules/index.ts.
+ * INPUT_FINDINGS in src/diagnose/rules/index.ts (docs/rules.md) is derived from this list.
  */
 import type { CatalogueEntry } from './types.js';
 
@@ -24,6 +24,16 @@ export const DIAGNOSE_FINDINGS: readonly CatalogueEntry[] = [
     summary: 'a `.gz` or bundle ends early; what came before the cut was diagnosed',
     meaning: 'A .gz file or tar bundle ends early; the lines before the cut were diagnosed.',
     fix: 'Download the diagnostic bundle again (Maintenance > Diagnostics > Diagnostic logging > Download log) and make sure the copy completed.',
+    references: [],
+  },
+  {
+    id: 'diagnose.input.decompression-capped',
+    source: 'diagnose',
+    severity: 'warning',
+    title: 'A compressed input expands too much: it was read only up to the cap',
+    summary: 'a `.gz` file or bundle expands more than 100:1 (after 16 MiB), or the run decompressed more than 2 GiB: read up to the cap',
+    meaning: 'A .gz file or bundle expands more than 100:1 (after 16 MiB), or the run decompressed more than 2 GiB: it was read only up to that point.',
+    fix: 'If it is a genuine log, decompress it yourself and pass the result (zcat file.gz | xfed diagnose -); otherwise it is a decompression bomb and nothing is lost.',
     references: [],
   },
   {

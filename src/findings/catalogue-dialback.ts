@@ -27,6 +27,16 @@ export const DIALBACK_FINDINGS: readonly CatalogueEntry[] = [
     references: [VERIFY],
   },
   {
+    id: 'dialback.verify.mismatched-answer',
+    source: 'dialback',
+    severity: 'error',
+    title: 'The authoritative server answered for another stream or domain pair',
+    summary: 'a `db:verify` answer whose from/to/id differ from what was asked',
+    meaning: 'XEP-0220 §2.3: the answer to a db:verify names the same from, to and stream id as the question. An answer for another stream (even type=\'valid\') confirms nothing.',
+    fix: 'Read the authoritative server\'s logs; a proxy or a multi-domain server may be mixing streams.',
+    references: [VERIFY],
+  },
+  {
     id: 'dialback.verify.error',
     source: 'dialback',
     severity: 'error',

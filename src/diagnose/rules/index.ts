@@ -28,6 +28,7 @@ import tlsCertUntrusted from './tls-cert-untrusted.js';
 import tlsNegotiationFailed from './tls-negotiation-failed.js';
 import traversalPort7400 from './traversal-port-7400.js';
 import xcpRouterRestartNeeded from './xcp-router-restart-needed.js';
+import { DIAGNOSE_FINDINGS } from '../../findings/catalogue-diagnose.js';
 
 export const BUILTIN_RULES: readonly RuleSpec[] = [
   axlHttp401,
@@ -57,15 +58,5 @@ export const BUILTIN_RULES: readonly RuleSpec[] = [
   resultOther,
 ];
 
-/** Findings the engine itself reports about its inputs (not rules: they cannot be overridden). */
-export const INPUT_FINDINGS = [
-  { id: 'diagnose.input.unreadable', severity: 'error', meaning: 'A file or directory could not be read (permissions, I/O error, corrupt compressed data); its causes are unknown.' },
-  { id: 'diagnose.input.truncated', severity: 'warning', meaning: 'A .gz file or tar bundle ends early; the lines before the cut were diagnosed.' },
-  { id: 'diagnose.input.decompression-capped', severity: 'warning', meaning: 'A .gz file or bundle expands more than 100:1 (after 16 MiB), or the run decompressed more than 2 GiB: it was read only up to that point.' },
-  { id: 'diagnose.input.binary', severity: 'info', meaning: 'Binary files (pcap captures, images...) were skipped.' },
-  { id: 'diagnose.input.long-line', severity: 'info', meaning: 'Lines longer than 256 KiB were cut to their first 256 KiB.' },
-  { id: 'diagnose.input.loop', severity: 'warning', meaning: 'A symbolic link leads back into a directory being read; it was not followed again.' },
-  { id: 'diagnose.input.bad-json', severity: 'warning', meaning: 'A JSON file looks like xfed output but does not parse, or is not an xfed result.' },
-  { id: 'diagnose.input.unknown-format', severity: 'info', meaning: 'No line of a file looks like an Expressway, IM&P, Prosody or ejabberd log; it was still searched.' },
-  { id: 'diagnose.no-match', severity: 'info', meaning: 'No rule matched: no known failure pattern in the inputs.' },
-] as const;
+/** Findings the engine itself reports about its inputs (not rules: they cannot be overridden), from the finding catalogue. */
+export const INPUT_FINDINGS = DIAGNOSE_FINDINGS.map(({ id, severity, meaning }) => ({ id, severity, meaning }));
