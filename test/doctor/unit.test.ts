@@ -132,9 +132,9 @@ describe('config validation', () => {
     writeFileSync(cfgFile, 'partners: [a.example]\nprobe: { ca: [pw] }\n');
     await assert.rejects(resolvePlan(await loadConfig(cfgFile), {}), /probe\.ca .*pw: holds no PEM certificate/);
     writeFileSync(cfgFile, 'axl: { server: "http://imp.example", user: u }\n');
-    await assert.rejects(resolvePlan(await loadConfig(cfgFile), { XFED_AXL_PASSWORD: 'p' }), /^InputError: axl\.server: must be https/);
+    await assert.rejects(resolvePlan(await loadConfig(cfgFile), { XFED_AXL_PASSWORD: 'p' }), /^UsageError: axl\.server: must be https/);
     writeFileSync(cfgFile, 'axl: { server: imp.example, user: u, expect: ["not a host!"] }\n');
-    await assert.rejects(resolvePlan(await loadConfig(cfgFile), { XFED_AXL_PASSWORD: 'p' }), /^InputError: axl\.expect: "not a host!" is neither an FQDN nor a cp_id/);
+    await assert.rejects(resolvePlan(await loadConfig(cfgFile), { XFED_AXL_PASSWORD: 'p' }), /^UsageError: axl\.expect: "not a host!" is neither an FQDN nor a cp_id/);
     writeFileSync(join(dir, 'rules.yaml'), '- id: site.x\n  bogus: 1\n');
     writeFileSync(cfgFile, 'partners: [a.example]\nrules_file: rules.yaml\n');
     await assert.rejects(resolvePlan(await loadConfig(cfgFile), {}), /^UsageError: rules file .*rules\.yaml/);

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,7 +140,8 @@ describe('hostile logs and archives', { concurrency: 4 }, () => {
       const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'xfed.js'), 'diagnose', f], { env: { ...process.env, XFED_PIPE_WAIT_MS: '60000' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
-      await new Promise((r) => setTimeout(r, 700));
+      // Signal it once it waits on the pipe (it has the FIFO open), however slow its start-up was.
+      await waitForOpenFile(child.pid!, f);
       const t0 = Date.now();
       child.kill(sig);
       const code = await new Promise<number | null>((r) => child.on('close', r));
@@ -235,3 +236,24 @@ describe('files and usage errors', { concurrency: 4 }, () => {
     assert.equal(statSync(t).mode & 0o777, 0o600);
   });
 });
+
+/** Resolves once process `pid` has `file` open (Linux /proc), or after 15 s. */
+async function waitForOpenFile(pid: number, file: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    try {
+      if (readdirSync(`/proc/${pid}/fd`).some((fd) => readlinkOr(`/proc/${pid}/fd/${fd}`) === file)) return;
+    } catch {
+      // not started yet
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function readlinkOr(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
