@@ -149,7 +149,7 @@ export class AxlClient {
       // An overall deadline on top of undici's per-phase timeouts: a body that trickles in
       // just under bodyTimeout must not hold the run for ever.
       return await withTimeout('axl request', this.timeoutMs * 3, async (signal) => {
-        const res = await this.pool.request({ path: this.path, method, headers: all, body, signal });
+        const res = await this.pool.request({ path: this.path, method, headers: all, signal, ...(body !== undefined ? { body } : {}) });
         this.keepCookie(res.headers['set-cookie']);
         const chunks: Buffer[] = [];
         let bytes = 0;

@@ -233,7 +233,7 @@ export function parseConfig(text: string, file: string): DoctorConfig {
     probe: {
       enabled: probeRaw.enabled !== false,
       ...(probeRaw.from ? { from: parseDomain(probeRaw.from).ascii } : {}),
-      ...(probeRaw.secret_file ? { secretFile: path(probeRaw.secret_file) } : {}),
+      ...(probeRaw.secret_file ? { secretFile: path(probeRaw.secret_file)! } : {}),
       ca: (probeRaw.ca ?? []).map((p: string) => path(p)!),
       insecure: Boolean(probeRaw.insecure),
       dialback: probeRaw.dialback !== false,
@@ -245,15 +245,15 @@ export function parseConfig(text: string, file: string): DoctorConfig {
     concurrency: raw.concurrency ?? 16,
     timeouts: raw.timeouts ?? {},
   };
-  if (raw.rules_file) cfg.rulesFile = path(raw.rules_file);
+  if (raw.rules_file) cfg.rulesFile = path(raw.rules_file)!;
   if (raw.axl) {
     const a = raw.axl;
     cfg.axl = {
       server: a.server,
       user: a.user,
-      ...(a.password_file ? { passwordFile: path(a.password_file) } : {}),
+      ...(a.password_file ? { passwordFile: path(a.password_file)! } : {}),
       expect: a.expect ?? [],
-      ...(a.ca ? { ca: path(a.ca) } : {}),
+      ...(a.ca ? { ca: path(a.ca)! } : {}),
       insecure: Boolean(a.insecure),
       all: Boolean(a.all),
     };

@@ -47,7 +47,7 @@ async function resolve(config: DoctorConfig, env: NodeJS.ProcessEnv): Promise<Do
     if (p.secretFile) plan.secret = await readSecretFile(p.secretFile, 'probe.secret_file');
     else if (env[DIALBACK_SECRET_ENV]) plan.secret = env[DIALBACK_SECRET_ENV];
     // Our domain is the natural dialback originating domain, whichever way the secret came.
-    if (plan.secret && !p.from && config.domains.length) p.from = config.domains[0];
+    if (plan.secret && !p.from && config.domains.length) p.from = config.domains[0]!;
     if (plan.secret && !p.from) throw new UsageError('probe: a dialback secret needs probe.from (or domains) to say whose secret it is', 'XFED_CONFIG');
     if (p.ca.length) plan.probeCa = await Promise.all(p.ca.map((f) => readPemFile(f, 'probe.ca')));
   }

@@ -225,7 +225,7 @@ export class XmppConnection extends EventEmitter {
 }
 
 /** The s2s stream header (RFC 6120 §4.7) with the dialback namespace declared (XEP-0220 §2.3.1). */
-export function streamHeader(h: { from?: string; to?: string; id?: string; version?: string; dialback?: boolean; lang?: string }): string {
+export function streamHeader(h: { from?: string | undefined; to?: string | undefined; id?: string; version?: string; dialback?: boolean; lang?: string }): string {
   return (
     `<?xml version='1.0'?><stream:stream xmlns='${NS.server}' xmlns:stream='${NS.stream}'` +
     (h.dialback === false ? '' : ` xmlns:db='${NS.dialback}'`) +

@@ -49,13 +49,13 @@ export type DialbackType = 'valid' | 'invalid' | 'error';
 export interface DialbackAnswer {
   kind: 'result' | 'verify';
   type: DialbackType | 'request';
-  from?: string;
-  to?: string;
-  id?: string;
+  from?: string | undefined;
+  to?: string | undefined;
+  id?: string | undefined;
   key?: string;
   /** For type='error': the stanza error condition (XEP-0220 §2.4), e.g. `remote-server-not-found`. */
   condition?: string;
-  errorType?: string;
+  errorType?: string | undefined;
   text?: string;
 }
 

@@ -52,7 +52,7 @@ export interface S2sServerOptions {
   /** Domains this server hosts; a stream to any other gets `host-unknown`. */
   domains: string[];
   /** TLS material (PEM). Without it the server offers no TLS. */
-  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; /** Offer only TLS 1.0/1.1 (a legacy peer). */ legacy?: boolean };
+  tls?: undefined | { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; /** Offer only TLS 1.0/1.1 (a legacy peer). */ legacy?: boolean };
   /** 'starttls' (default when tls is given), 'required' (STARTTLS with <required/>), or 'direct' (XEP-0368). */
   tlsMode?: 'starttls' | 'required' | 'direct';
   /** Dialback secret, XEP-0220 recommended key. Without it every db:result is invalid. */

@@ -63,7 +63,7 @@ function xfed(args: string[], opts: { env?: Record<string, string | undefined>; 
     child.on('close', (code) => {
       outputs.push(stdout, stderr);
       const r: Run = { code, stdout, stderr };
-      if (args.includes('--json') && stdout.trim()) r.json = JSON.parse(stdout) as Run['json'];
+      if (args.includes('--json') && stdout.trim()) r.json = JSON.parse(stdout) as NonNullable<Run['json']>;
       resolve(r);
     });
     child.stdin.end(opts.input ?? '');
