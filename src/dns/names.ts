@@ -4,7 +4,10 @@
  */
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { isIP } from 'node:net';
-import { UsageError } from '../core/errors.js';
+import { InputError } from '../core/errors.js';
+
+/** Code of the InputError (field `domain`) thrown for a domain that is not usable. */
+export const DOMAIN_INPUT_CODE = 'XFED_DOMAIN_INVALID';
 
 export interface DomainName {
   /** A-label (ASCII, lowercase) form: what goes on the wire. */
@@ -32,12 +35,17 @@ export function domainProblem(input: string): string | undefined {
   return undefined;
 }
 
-/** Normalises a user-supplied domain, or throws a UsageError (exit 2). */
+/** Normalises a user-supplied domain, or throws an InputError (field `domain`, exit 2). */
 export function parseDomain(input: string): DomainName {
   const problem = domainProblem(input);
-  if (problem) throw new UsageError(`invalid domain "${input.trim()}": ${problem}`);
+  if (problem) throw new InputError('domain', `"${input.trim()}" is ${problemPhrase(problem)}`, DOMAIN_INPUT_CODE);
   const ascii = domainToASCII(input.trim().replace(/\.$/, ''));
   return { ascii, unicode: domainToUnicode(ascii) || ascii };
+}
+
+/** "is <phrase>": the problems read as a sentence after the name. */
+function problemPhrase(problem: string): string {
+  return /^(an? |not |longer )/.test(problem) ? problem : `not usable: ${problem}`;
 }
 
 /** Reads domains from a list: one per line, `#` comments and blank lines ignored. */
