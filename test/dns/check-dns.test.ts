@@ -49,6 +49,9 @@ const CASES: Array<[string, string[], number]> = [
   ['nosuch.example', ['dns.domain.nxdomain:error'], 1],
   ['outside-the-zone.org', ['dns.resolver.failed:error'], 1],
   ['srvalias.example', [], 0],
+  ['portzero.example', ['dns.srv.port-zero:error'], 1],
+  ['mapped.example', ['dns.srv.target-private:error'], 1],
+  ['nat64.example', ['dns.srv.target-private:error'], 1],
 ];
 
 for (const [domain, expected, code] of CASES) {
