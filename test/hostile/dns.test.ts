@@ -227,3 +227,46 @@ describe('hostile DoH endpoints', { concurrency: true }, () => {
     }
   });
 });
+
+test('EMFILE (no file descriptor left) is reported as this machine\'s problem, not the resolver\'s', async () => {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { XFED_BIN } = await import('../helpers/servers.js');
+  const zone: Record<string, Rr[]> = {};
+  const domains: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const d = `d${i}.${D}`;
+    domains.push(d);
+    zone[`_xmpp-server._tcp.${d}|SRV`] = [{ name: `_xmpp-server._tcp.${d}`, type: T.SRV, rdata: rdata.srv(0, 0, 5269, `x.${d}`) }];
+    zone[`x.${d}|A`] = [{ name: `x.${d}`, type: T.A, rdata: rdata.a('203.0.113.5') }];
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'xfed-emfile-')), 'domains.txt');
+  writeFileSync(file, domains.join('\n'));
+  const dns = await startHostileDns((q) => [fromZone(zone, q)]);
+  try {
+    // 40 descriptors: enough for node, not for 64 domains x 4 TCP questions at once.
+    const t0 = Date.now();
+    const child = spawn('sh', ['-c', `ulimit -n 40 && exec "$0" "$@"`, process.execPath, XFED_BIN, 'check-dns', '--json', '--tcp', '--timeout', '2000', '--resolver', dns.resolver, '--file', file]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const [code] = (await once(child, 'close')) as [number];
+    const ms = Date.now() - t0;
+    assert.equal(code, 1, err);
+    const doc = JSON.parse(out) as Doc;
+    const sets = doc.targets.map((t) => t.findings.map((f) => `${f.id}:${f.severity}`).sort().join(' '));
+    const local = sets.filter((s) => s === 'dns.local.failed:error').length;
+    assert.ok(local > 0, 'some questions hit EMFILE');
+    // A domain is judged on what was asked (ok) or says what could not be (local), never "missing" or "resolver failed".
+    const allowed = new Set(['dns.local.failed:error', 'dns.srv.ok:info', 'dns.xmpps.absent:info']);
+    for (const s of sets) assert.ok(s.split(' ').every((id) => allowed.has(id)) && (s.includes('dns.local.failed') || s === 'dns.srv.ok:info dns.xmpps.absent:info'), s);
+    const queries = doc.targets.flatMap((t) => t.data.dns.queries);
+    assert.ok(queries.every((q) => q.rcode === 'NOERROR' || (q.rcode === 'LOCALERR' && /^EMFILE on this machine/.test(q.error!))));
+    assert.ok(ms < 20_000, `${ms} ms`);
+  } finally {
+    await dns.close();
+  }
+});
