@@ -53,7 +53,10 @@ export function ipv6Groups(text: string): number[] | undefined {
 
 /** The IPv4 address an IPv6 address embeds, for the forms that carry one; undefined otherwise. */
 export function embeddedIpv4(address: string): string | undefined {
-  const g = ipv6Groups(address);
+  // Cheap test first (most addresses carry nothing): every form above starts with one of these.
+  const a = address.toLowerCase();
+  if (!a.startsWith('::') && !a.startsWith('0:') && !a.startsWith('64:ff9b:') && !a.startsWith('2002:')) return undefined;
+  const g = ipv6Groups(a);
   if (!g) return undefined;
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);

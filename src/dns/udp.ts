@@ -162,7 +162,8 @@ export class UdpChannel {
     const now = performance.now();
     const every = Math.min(1000, timeout / 3);
     return new Promise((resolve) => {
-      this.pending.set(id, { ...question(name, type), msg, resend: now + every, deadline: now + timeout, every, timeout, undecodableAtStart: this.undecodable, resolve });
+      const q = question(name, type);
+      this.pending.set(id, { qname: q.qname, qtype: q.qtype, msg, resend: now + every, deadline: now + timeout, every, timeout, undecodableAtStart: this.undecodable, resolve });
       if (!this.sweeper) {
         // Referenced on purpose: while questions are pending it keeps the process alive; it stops when none are.
         this.sweeper = setInterval(() => this.sweep(), Math.min(UdpChannel.SWEEP_MS, every / 2));
