@@ -4,7 +4,7 @@
  * that can be wrong with the input fails here, before any network work, with exit 2.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { UsageError } from '../core/errors.js';
+import { InputError, UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import { parseExpected } from '../axl/cpid.js';
 import { parseServer } from '../axl/verify.js';
@@ -53,7 +53,9 @@ export async function resolvePlan(config: DoctorConfig, env: NodeJS.ProcessEnv =
     try {
       new DnsClient({ resolvers: config.dns.resolvers, doh: config.dns.doh, tcp: config.dns.tcp }).close();
     } catch (e) {
-      throw new UsageError(`dns: ${(e as Error).message.replace(/^invalid --doh URL/, 'invalid doh URL').replace(/--doh|--resolver/g, (m) => m.slice(2))}`);
+      // The DNS client names the config field itself (dns.doh, dns.resolver): no flag to rewrite.
+      if (e instanceof InputError) throw new UsageError(e.worded((field) => field), e.code);
+      throw e;
     }
   }
   const p = config.probe;
