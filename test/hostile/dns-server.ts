@@ -7,7 +7,6 @@ import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { decodeMessage, TYPE_CODES } from '../../src/dns/wire.js';
-import { ipv6Groups } from '../../src/dns/address.js';
 
 export interface Query {
   id: number;
@@ -42,9 +41,16 @@ export interface Rr {
 
 export const rdata = {
   a: (ip: string) => Buffer.from(ip.split('.').map(Number)),
+  /** 16 bytes of an IPv6 address in text form ("::" and a dotted-quad tail allowed). */
   aaaa: (ip: string) => {
+    const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
+    const text = quad ? `${ip.slice(0, quad.index)}${((+quad[1]! << 8) | +quad[2]!).toString(16)}:${((+quad[3]! << 8) | +quad[4]!).toString(16)}` : ip;
+    const [head, tail] = text.split('::') as [string, string | undefined];
+    const h = head ? head.split(':') : [];
+    const t = tail ? tail.split(':') : [];
+    const groups = [...h, ...Array<string>(tail === undefined ? 0 : 8 - h.length - t.length).fill('0'), ...t];
     const b = Buffer.alloc(16);
-    ipv6Groups(ip)!.forEach((g, i) => b.writeUInt16BE(g, i * 2));
+    groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
     return b;
   },
   srv: (priority: number, weight: number, port: number, target: string) => {
