@@ -6,6 +6,9 @@ import { domainToASCII, domainToUnicode } from 'node:url';
 import { isIP } from 'node:net';
 import { InputError } from '../core/errors.js';
 
+/** Code of the InputError (field `domain`) thrown for a domain that is not usable. */
+export const DOMAIN_INPUT_CODE = 'XFED_DOMAIN_INVALID';
+
 export interface DomainName {
   /** A-label (ASCII, lowercase) form: what goes on the wire. */
   ascii: string;
@@ -38,7 +41,7 @@ export function domainProblem(input: string): string | undefined {
  */
 export function parseDomain(input: string, field = 'domain'): DomainName {
   const problem = domainProblem(input);
-  if (problem) throw new InputError(field, problem, 'XFED_DOMAIN_INVALID', JSON.stringify(input.trim()));
+  if (problem) throw new InputError(field, problem, DOMAIN_INPUT_CODE, JSON.stringify(input.trim()));
   const ascii = domainToASCII(input.trim().replace(/\.$/, ''));
   return { ascii, unicode: domainToUnicode(ascii) || ascii };
 }

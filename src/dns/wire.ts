@@ -19,6 +19,7 @@ export interface WireMessage {
   rcode: number;
   qname: string;
   qtype: number;
+  qclass: number;
   answers: DnsRecord[];
   authority: DnsRecord[];
 }
@@ -146,12 +147,14 @@ export function decodeMessage(buf: Buffer): WireMessage | undefined {
     let o = 12;
     let qname = '';
     let qtype = 0;
+    let qclass = 0;
     for (let i = 0; i < qd; i++) {
       const [n, next] = readName(buf, o);
       if (next + 4 > buf.length) return undefined;
       if (i === 0) {
         qname = n;
         qtype = buf.readUInt16BE(next);
+        qclass = buf.readUInt16BE(next + 2);
       }
       o = next + 4;
     }
@@ -170,6 +173,7 @@ export function decodeMessage(buf: Buffer): WireMessage | undefined {
       rcode: flags & 0x000f,
       qname,
       qtype,
+      qclass,
       answers,
       authority,
     };

@@ -7,10 +7,14 @@
  * is only looked at when the certificate has no identifier of those types (legacy, flagged).
  * Names come from node's own SAN text when it is unambiguous, else from @peculiar/asn1-x509
  * (otherName values node cannot print, escaped values).
+ * Comparison (RFC 9525 §6.3, §7.2): both names are turned into A-labels under strict host-name
+ * syntax (src/dns/idna.ts: no URL parsing, no compatibility mapping), then compared octet for
+ * octet after ASCII case folding. A presented name that is not a valid host name (`/`, `?`, `#`,
+ * `\`, NUL, space, full-width letters...) never matches.
  */
 import { X509Certificate } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { domainToASCII } from 'node:url';
+import { hostnameToAscii } from '../dns/idna.js';
 import type * as AsnSchema from '@peculiar/asn1-schema';
 import type * as AsnX509 from '@peculiar/asn1-x509';
 
@@ -58,11 +62,12 @@ const SAN_PREFIX: Array<[string, keyof CertNames]> = [
 function namesFromNode(x: X509Certificate): CertNames | undefined {
   const out: CertNames = { dnsNames: [], xmppAddrs: [], srvNames: [], ipAddresses: [], cns: [] };
   const subject = x.subject;
-  if (subject.includes('"')) return undefined;
+  // Quoted or backslash-escaped text (e.g. `\00` for a NUL) is not the value itself: read the DER instead.
+  if (subject.includes('"') || subject.includes('\\')) return undefined;
   for (const line of subject.split('\n')) if (line.startsWith('CN=')) out.cns.push(line.slice(3));
   const san = x.subjectAltName;
   if (!san) return out;
-  if (san.includes('"')) return undefined;
+  if (san.includes('"') || san.includes('\\')) return undefined;
   for (const item of san.split(', ')) {
     const hit = SAN_PREFIX.find(([p]) => item.startsWith(p));
     if (!hit) return undefined;
@@ -112,12 +117,15 @@ function derString(b: Uint8Array): string | undefined {
   return Buffer.from(b.subarray(off, off + len)).toString('utf8');
 }
 
-export function normalizeDomain(d: string): string {
-  const lower = d.trim().replace(/\.$/, '').toLowerCase();
-  return domainToASCII(lower) || lower;
+/** The comparison form of a name (A-labels, ASCII lower case), or undefined when it is not a valid host name. */
+export function normalizeDomain(d: string): string | undefined {
+  return hostnameToAscii(d);
 }
 
-/** RFC 9525 §6.3: `*` only as the complete left-most label, matching exactly one label. */
+/**
+ * RFC 9525 §6.3: `*` only as the complete left-most label, matching exactly one non-empty label,
+ * and at least two labels after it. Both arguments in comparison form (normalizeDomain).
+ */
 export function wildcardMatches(pattern: string, domain: string): boolean {
   const p = pattern.split('.');
   const d = domain.split('.');
@@ -125,21 +133,31 @@ export function wildcardMatches(pattern: string, domain: string): boolean {
   return p.slice(1).every((l, i) => l === d[i + 1]) && d[0]!.length > 0;
 }
 
+/** A DNS-ID against the reference: exact, or a wildcard `*.rest` where `rest` is a valid host name. */
+function matchDnsId(presented: string, want: string): MatchMethod | undefined {
+  if (presented.startsWith('*.')) {
+    const rest = hostnameToAscii(presented.slice(2));
+    return rest !== undefined && wildcardMatches(`*.${rest}`, want) ? 'dns-wildcard' : undefined;
+  }
+  return hostnameToAscii(presented) === want ? 'dns-id' : undefined;
+}
+
 /** Matches `domain` (the XMPP domain we wanted to reach) against a certificate's identifiers. */
 export function matchIdentity(domain: string, names: CertNames): IdentityMatch {
-  const want = normalizeDomain(domain);
+  const want = normalizeDomain(domain.trim());
+  if (want === undefined) return { matched: false };
   for (const s of names.srvNames) {
-    const m = /^_xmpp-server\.(.+)$/i.exec(s.trim());
+    // RFC 4985: `_Service.Name`; the service label compares case-insensitively, the name as a host name.
+    const m = /^_xmpp-server\.(.+)$/i.exec(s);
     if (m && normalizeDomain(m[1]!) === want) return { matched: true, method: 'srv-id', name: s };
   }
   for (const x of names.xmppAddrs) {
-    // RFC 7590: only a bare domain XmppAddr identifies a server.
-    if (!x.includes('@') && !x.includes('/') && normalizeDomain(x) === want) return { matched: true, method: 'xmpp-addr', name: x };
+    // RFC 7590: only a bare domain XmppAddr identifies a server (a local part or resource fails the host-name syntax).
+    if (normalizeDomain(x) === want) return { matched: true, method: 'xmpp-addr', name: x };
   }
   for (const n of names.dnsNames) {
-    const dn = normalizeDomain(n);
-    if (dn === want) return { matched: true, method: 'dns-id', name: n };
-    if (dn.startsWith('*.') && wildcardMatches(dn, want)) return { matched: true, method: 'dns-wildcard', name: n };
+    const method = matchDnsId(n, want);
+    if (method) return { matched: true, method, name: n };
   }
   const hasIds = names.srvNames.length + names.xmppAddrs.length + names.dnsNames.length > 0;
   if (!hasIds) {

@@ -49,6 +49,9 @@ const CASES: Array<[string, string[], number]> = [
   ['nosuch.example', ['dns.domain.nxdomain:error'], 1],
   ['outside-the-zone.org', ['dns.resolver.failed:error'], 1],
   ['srvalias.example', [], 0],
+  ['portzero.example', ['dns.srv.port-zero:error'], 1],
+  ['mapped.example', ['dns.srv.target-private:error'], 1],
+  ['nat64.example', ['dns.srv.target-private:error'], 1],
 ];
 
 for (const [domain, expected, code] of CASES) {
@@ -221,7 +224,8 @@ test('--help and --version exit 0; NO_COLOR and --no-color give plain text', { s
 test('the answer decoder agrees with dns2 on real answers from unbound', { skip }, async () => {
   const { default: dns2 } = await import('dns2');
   const { decodeMessage } = await import('../../src/dns/wire.js');
-  const { encodeQuery, toRecord } = await import('../../src/dns/client.js');
+  const { encodeQuery } = await import('../../src/dns/client.js');
+  const { toRecord } = await import('./dns2-records.js');
   const sock = createSocket('udp4');
   const questions: Array<[string, 'SRV' | 'A' | 'AAAA' | 'SOA' | 'TXT' | 'NS']> = [
     ['_xmpp-server._tcp.good.example', 'SRV'],

@@ -139,7 +139,7 @@ describe('config validation', () => {
     writeFileSync(cfgFile, 'partners: [a.example]\nrules_file: rules.yaml\n');
     await assert.rejects(resolvePlan(await loadConfig(cfgFile), {}), /^UsageError: rules file .*rules\.yaml/);
     writeFileSync(cfgFile, 'partners: [a.example]\ndns: { doh: "ftp://dns.example/q" }\n');
-    await assert.rejects(resolvePlan(await loadConfig(cfgFile), {}), /^UsageError: dns: doh needs an https:\/\/ URL/);
+    await assert.rejects(resolvePlan(await loadConfig(cfgFile), {}), /^UsageError: dns\.doh: needs an https:\/\/ URL/);
   });
 
   test('the starter config written by "xfed init" is itself a valid config', () => {
