@@ -92,15 +92,14 @@ export interface ResolverAddress {
 
 export interface DnsClientOptions {
   /** `ip`, `ip:port`, `[v6]:port` or a bare IPv6 address. Default: the system's resolvers. */
-  resolvers?: string[];
+  resolvers?: string[] | undefined;
   /** DNS-over-HTTPS URL (RFC 8484); replaces `resolvers`. */
-  doh?: string;
+  doh?: string | undefined;
   /** Query over TCP only. */
-  tcp?: boolean;
+  tcp?: boolean | undefined;
   /** Total time for one question, retransmissions included, in ms. */
-  timeout?: number;
+  timeout?: number | undefined;
 }
-
 
 export function parseResolver(spec: string): ResolverAddress {
   const s = spec.trim();

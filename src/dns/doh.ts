@@ -57,7 +57,7 @@ export async function dohQuery(t: DohTarget, name: string, type: RRType): Promis
     const d = decode(buf);
     if (!d) return badAnswer(undecodable(buf.length));
     const q = question(name, type);
-    if (d.id !== 0 || !sameQuestion(d, q)) return badAnswer(mismatch(d, q, 0));
+    if (d.id !== 0 || !sameQuestion(d, q)) return badAnswer(mismatch(d, 0));
     return d;
   } catch (e) {
     body?.destroy();

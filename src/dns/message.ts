@@ -74,7 +74,7 @@ export function sameQuestion(d: Decoded, q: Question): boolean {
 }
 
 /** Why an answer that decoded does not answer `q`, in words for the evidence. */
-export function mismatch(d: Decoded, q: Question, id?: number): string {
+export function mismatch(d: Decoded, id?: number): string {
   if (id !== undefined && d.id !== id) return `an answer with the wrong message ID (${d.id}, asked ${id})`;
   const type = TYPE_NAMES[d.qtype] ?? `TYPE${d.qtype}`;
   return `an answer for another question (${d.qname || '(no question)'} ${type}${d.qclass === CLASS_IN ? '' : ` class ${d.qclass}`})`;

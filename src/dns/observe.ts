@@ -63,7 +63,7 @@ async function resolveSrvTargets(client: DnsClient, infos: ServiceInfo[]): Promi
     const res = byTarget.get(e.target);
     if (!res) continue;
     e.addresses = res.addresses.map(addrInfo);
-    if (res.cnames.length) e.cname = res.cnames.map((c) => c.split(' -> ')[1]).reduce((chain, t) => `${chain} -> ${t}`, e.target);
+    if (res.cnames.length) e.cname = res.cnames.map((c) => c.split(' -> ')[1] ?? c).reduce((chain, t) => `${chain} -> ${t}`, e.target);
     e.resolvable = e.addresses.length > 0 ? true : res.responses.every(conclusive) ? false : null;
   }
   return resolved.flatMap((r) => r.responses);

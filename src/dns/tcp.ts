@@ -45,7 +45,7 @@ export function tcpQuery(to: ResolverAddress, name: string, type: RRType, timeou
         const d = decode(buf.subarray(2, 2 + n));
         buf = buf.subarray(2 + n);
         if (d && d.id === id && sameQuestion(d, q)) return finish(d);
-        bad = d ? mismatch(d, q, id) : undecodable(n);
+        bad = d ? mismatch(d, id) : undecodable(n);
       }
     });
     s.on('error', (e) => finish(networkFailure(e)));

@@ -89,13 +89,13 @@ export class UdpChannel {
       return;
     }
     if (p) {
-      p.bad = mismatch(d, p);
+      p.bad = mismatch(d);
       return;
     }
     // No question with this ID: a late duplicate (ignored), or an answer to one of ours with the wrong ID.
     for (const [id, q] of this.pending) {
       if (sameQuestion(d, q)) {
-        q.bad = mismatch(d, q, id);
+        q.bad = mismatch(d, id);
         break;
       }
     }

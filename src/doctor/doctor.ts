@@ -10,7 +10,7 @@ import { XfedError } from '../core/errors.js';
 import { mapPool } from '../core/pool.js';
 import { asCommandTarget, asDoctorTarget, CHECK_COMMAND, type CheckName } from './checks.js';
 import { DnsClient } from '../dns/client.js';
-import { checkDomains } from '../dns/check.js';
+import { checkDomains, CONFIG_OPTION_NAMES } from '../dns/check.js';
 import { parseDomain } from '../dns/names.js';
 import { probePeer } from '../probe/probe.js';
 import { DEFAULT_TIMEOUTS, type ProbeOptions } from '../probe/types.js';
@@ -143,7 +143,7 @@ async function dnsPart(x: RunCtx, domains: string[]): Promise<TargetResult<Docto
     const { cfg } = x;
     const res = await checkDomains(
       domains.map((d) => parseDomain(d)),
-      { client: x.dnsClient(), includeClient: cfg.dns.client, allowPrivate: cfg.dns.allowPrivate, concurrency: cfg.concurrency, onProgress: () => x.tick('dns') },
+      { client: x.dnsClient(), includeClient: cfg.dns.client, allowPrivate: cfg.dns.allowPrivate, concurrency: cfg.concurrency, optionNames: CONFIG_OPTION_NAMES, onProgress: () => x.tick('dns') },
     );
     return res.map((t) => wrap('dns', t));
   } catch (e) {

@@ -126,6 +126,16 @@ test('port 0: an error when it is the only port, a warning beside a usable recor
   assert.doesNotMatch(ok.title, /:0 /, 'a port-0 record is not a federation target');
 });
 
+test('port 0 on client records: info beside a usable client record, a warning when it is the only one', () => {
+  const f = facts('good.example');
+  const client = f.services.find((x) => x.service === 'xmpp-client')!;
+  const usable = client.records[0]!;
+  client.records.push({ ...usable, port: 0, rank: usable.rank + 1 });
+  assert.deepEqual(judge(f, { includeClient: true }), ['dns.srv.ok:info', 'dns.srv.port-zero:info']);
+  client.records = client.records.filter((e) => e.port === 0);
+  assert.deepEqual(judge(f, { includeClient: true }), ['dns.srv.ok:info', 'dns.srv.port-zero:warning']);
+});
+
 test('every dns.* finding id is produced by these tests', () => {
   const all = [
     'dns.client.missing', 'dns.domain.nxdomain', 'dns.local.failed', 'dns.resolver.failed', 'dns.response.truncated', 'dns.srv.decline',

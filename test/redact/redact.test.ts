@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { clearSecrets, REDACTED, redactEvidence, redactRun, redactText, registerSecret } from '../../src/core/redact.js';
-import { buildRun, finding, targetResult } from '../../src/core/result.js';
+import { buildRun, finding, targetResult, type Finding } from '../../src/core/result.js';
 import { SECRET_SHAPES } from './shapes.js';
 
 afterEach(() => clearSecrets());
@@ -74,7 +74,8 @@ describe('redactRun never corrupts ids, enum fields, numbers or booleans', () =>
         phase: 'axl',
         references: ['https://developer.cisco.com/docs/axl/', 'https://www.rfc-editor.org/rfc/rfc6120#section-4.9.3'],
       });
-      const info = finding({ id: 'probe.ok', severity: 'info', title: 'ok', target: 'a' });
+      // A plain object, not finding(): a made-up id must not count as emitted by xfed (XFED_RECORD_FINDINGS).
+      const info: Finding = { id: 'probe.ok', severity: 'info', title: 'ok', detail: '', evidence: [], fix: '', target: 'a' };
       const run = buildRun('axl-verify', { secret: 'given', strict: false }, [
         targetResult('cups.test', [f], { check: 'axl', dir: 'out', status: 'ok', outcome: 'error', key: 'given', tls: 'direct' }),
         targetResult('a.test', [info], { check: 'probe' }),
