@@ -2,6 +2,11 @@
 // Runs the compiled test files with node's test runner, then stops the servers
 // the tests started (test/helpers keeps them up across files for speed).
 // Usage: node scripts/run-tests.mjs [filter...]   (filters match test file paths)
+//        node scripts/run-tests.mjs --unit [filter...]   every test file that needs no Debian server
+//
+// A test file that starts Debian servers (unbound, Prosody, ejabberd) says so with
+// `@needs-servers` in its first lines; `--unit` leaves those out and sets XFED_TEST_UNIT=1,
+// under which the server starters in test/helpers refuse to run (an unmarked file fails).
 //
 // The whole suite (no filter) also records every finding any test emits
 // (XFED_RECORD_FINDINGS, a fresh file under .lab/, inherited by the CLI processes
@@ -16,7 +21,9 @@ import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const testRoot = join(root, 'dist', 'test');
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const unit = args.includes('--unit');
+const filters = args.filter((a) => a !== '--unit');
 
 function walk(dir) {
   if (!existsSync(dir)) return [];
@@ -26,15 +33,21 @@ function walk(dir) {
   });
 }
 
+/** Whether a compiled test file says it starts Debian servers (the marker survives tsc as a comment). */
+function needsServers(file) {
+  return readFileSync(file, 'utf8').slice(0, 2000).includes('@needs-servers');
+}
+
 const files = walk(testRoot)
   .filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)))
+  .filter((f) => !unit || !needsServers(f))
   .sort();
 if (files.length === 0) {
   console.error(`run-tests: no test files match ${filters.join(' ') || '(all)'}`);
   process.exit(1);
 }
 
-const whole = filters.length === 0;
+const whole = filters.length === 0 && !unit;
 const recordFile = join(root, '.lab', 'findings-recorded.jsonl');
 if (whole) {
   mkdirSync(join(root, '.lab'), { recursive: true });
@@ -45,7 +58,7 @@ const concurrency = process.env.XFED_TEST_CONCURRENCY ?? '2';
 const res = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files], {
   stdio: 'inherit',
   cwd: root,
-  env: { ...process.env, XFED_TEST_KEEP_SERVERS: '1', ...(whole ? { XFED_RECORD_FINDINGS: recordFile } : {}) },
+  env: { ...process.env, XFED_TEST_KEEP_SERVERS: '1', ...(whole ? { XFED_RECORD_FINDINGS: recordFile } : {}), ...(unit ? { XFED_TEST_UNIT: '1' } : {}) },
 });
 
 // Stop every long-lived test server (each helper registers a stop script in .lab/stop.d).

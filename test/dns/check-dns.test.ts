@@ -1,3 +1,4 @@
+// @needs-servers: starts Debian servers (unbound, Prosody, ejabberd); `npm run test:unit` leaves this file out.
 /**
  * check-dns end to end: the real bin/xfed against a real unbound serving fixtures/dns/example.zone.
  */

@@ -1,3 +1,4 @@
+// @needs-servers: starts Debian servers (unbound, Prosody, ejabberd); `npm run test:unit` leaves this file out.
 /**
  * `xfed doctor --config` end to end against the real servers of the other commands' tests:
  * unbound authoritative for `example.` (test/dns), the AXL emulator over HTTPS on

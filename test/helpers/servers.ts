@@ -60,6 +60,14 @@ export async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T
   }
 }
 
+/**
+ * `npm run test:unit` runs only the files without `@needs-servers` (scripts/run-tests.mjs):
+ * a file that starts a Debian server without saying so fails there, loudly.
+ */
+export function refuseInUnitRun(what: string): void {
+  if (process.env.XFED_TEST_UNIT) throw new Error(`this test starts ${what}: mark its file with @needs-servers (first lines) so that test:unit leaves it out`);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -124,6 +132,7 @@ export interface UnboundInstance {
  * It never recurses to the internet: everything outside the zones is REFUSED.
  */
 export async function startUnbound(name: string, address: string, port: number, zones: UnboundZone[], extra = ''): Promise<UnboundInstance> {
+  refuseInUnitRun('unbound');
   return withLock(`unbound-${name}`, async () => {
     const dir = labDir(`unbound-${name}`);
     const conf = join(dir, 'unbound.conf');

@@ -194,7 +194,8 @@ describe('hostile configs and rules files', { concurrency: 4 }, () => {
     const r = await run(['doctor', '--config', f], {}, 10_000);
     usageLine(r, /^xfed: config .*huge-key\.json line 1: k{40}…\(1000000 characters\): unknown key/);
     assert.ok(r.stderr.length < 400, `${r.stderr.length} characters`);
-    assert.ok(r.ms < 3_000, `${r.ms} ms`);
+    // 0.4 s on an idle machine (15 s before the fix); the bound leaves room for a loaded CI machine.
+    assert.ok(r.ms < 5_000, `${r.ms} ms`);
   });
 
   test('a config and a rules file over 1 MiB: exit 2', async () => {

@@ -1,3 +1,4 @@
+// @needs-servers: starts Debian servers (unbound, Prosody, ejabberd); `npm run test:unit` leaves this file out.
 /**
  * `xfed probe` and `xfed dialback verify` end to end (the real binary) against real XMPP
  * servers on loopback: Prosody (a.test, 127.0.0.2) and ejabberd (b.test, 127.0.0.3), with a

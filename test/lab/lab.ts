@@ -10,7 +10,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, hasBinary, isAlive, labDir, registerStop, sleep, startUnbound, waitForTcp, withLock } from '../helpers/servers.js';
+import { FIXTURES, hasBinary, isAlive, labDir, refuseInUnitRun, registerStop, sleep, startUnbound, waitForTcp, withLock } from '../helpers/servers.js';
 import { makeCa, makeLeaf } from './certs.js';
 import { ejabberdSecretFromCookie } from '../../src/xmpp/dialback.js';
 
@@ -156,6 +156,7 @@ async function ensure(dir: string, name: string, config: string, configFile: str
 }
 
 export async function startLab(): Promise<Lab> {
+  refuseInUnitRun('the Prosody/ejabberd lab');
   const dns = await startUnbound('xmpp-lab', '127.0.0.10', 53, [{ name: 'test.', file: join(FIXTURES, 'xmpp', 'lab-test.zone') }]);
   return withLock('xmpp-lab', async () => {
     const dir = labDir('xmpp');

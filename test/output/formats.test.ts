@@ -1,3 +1,4 @@
+// @needs-servers: starts Debian servers (unbound, Prosody, ejabberd); `npm run test:unit` leaves this file out.
 /**
  * Every check command in every format (issue 9: `--format junit|github` and `-o json=… -o
  * junit=…` for check-dns, probe, axl-verify and diagnose): each against a real server with

@@ -1,3 +1,4 @@
+// @needs-servers: starts Debian servers (unbound, Prosody, ejabberd); `npm run test:unit` leaves this file out.
 /**
  * schema/xfed.schema.json (issue 9 item 2): the `--json` of every command validates against
  * the one versioned schema, run against real servers. The schema's own strictness is tested
