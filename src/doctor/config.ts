@@ -46,7 +46,7 @@ export interface DoctorConfig {
   rulesFile?: string;
   ignore: IgnoreEntry[];
   concurrency: number;
-  timeouts: { dns?: number; probe?: number; dialback?: number; axl?: number };
+  timeouts: { dns?: number; probe?: number; dialback?: number; axl?: number; /** The whole run (ms). */ total?: number };
 }
 
 // ---- a small schema for the syntax-tree walk -------------------------------------------------
@@ -113,7 +113,7 @@ export const CONFIG_SPEC: Spec = {
       of: { t: 'map', keys: { id: str(idCheck), reason: str(), target: str() }, required: ['id', 'reason'] },
     },
     concurrency: int(1, 1024),
-    timeouts: { t: 'map', keys: { dns: ms, probe: ms, dialback: ms, axl: ms } },
+    timeouts: { t: 'map', keys: { dns: ms, probe: ms, dialback: ms, axl: ms, total: int(1000, 86_400_000) } },
   },
 };
 

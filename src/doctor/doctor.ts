@@ -18,6 +18,7 @@ import { axlVerify } from '../axl/verify.js';
 import { diagnose } from '../diagnose/index.js';
 import type { DoctorPlan } from './plan.js';
 import { applyIgnore, unusedIgnores, type IgnoredFinding } from './ignore.js';
+import { DEFAULT_RUN_DEADLINE_MS, runDeadline, untilDeadline, type RunDeadline } from './deadline.js';
 
 export { CHECK_COMMAND, type CheckName } from './checks.js';
 
@@ -41,6 +42,8 @@ export interface DoctorRunOptions {
   onProgress?: (done: number, total: number, label: string) => void;
   /** Passed to diagnose (tests). */
   now?: number;
+  /** The deadline of the whole run (ms): --deadline; else the config's timeouts.total; else 300 s. */
+  deadlineMs?: number;
 }
 
 export interface DoctorOutcome {
@@ -98,6 +101,8 @@ interface RunCtx {
   tick(label: string): void;
   /** One DNS client for check-dns and the probes: its cache means each question is asked once per run. */
   dnsClient(): DnsClient;
+  /** The deadline of the whole run. */
+  deadline: RunDeadline;
 }
 
 type ProbeJob = { o: ProbeOptions; display?: string };
@@ -153,20 +158,30 @@ async function dnsPart(x: RunCtx, domains: string[]): Promise<TargetResult<Docto
 
 async function probePart(x: RunCtx, jobs: ProbeJob[]): Promise<TargetResult<DoctorData>[]> {
   if (!jobs.length) return [];
-  try {
-    const dns = x.dnsClient();
-    const probeOne = async (j: ProbeJob): Promise<TargetResult<DoctorData>> => {
-      try {
-        const r = await probePeer(j.o, j.o.host && isIP(j.o.host) ? undefined : dns);
-        return wrap('probe', j.display ? { ...r, display: j.display } : r);
-      } catch (e) {
-        return crashed('probe', j.display ?? j.o.peer, e);
-      }
-    };
-    return await mapPool(jobs, x.cfg.concurrency, probeOne, () => x.tick('probe'));
-  } catch (e) {
-    return [crashed('probe', jobs.map((j) => j.o.peer).join(', '), e)];
-  }
+  // Filled as probes finish, so that the run's deadline keeps what finished before it.
+  const finished: Array<TargetResult<DoctorData> | undefined> = new Array(jobs.length);
+  const work = (async () => {
+    try {
+      const dns = x.dnsClient();
+      const probeOne = async (j: ProbeJob, i: number): Promise<TargetResult<DoctorData> | undefined> => {
+        if (x.deadline.expired()) return undefined;
+        try {
+          const r = await probePeer(j.o, j.o.host && isIP(j.o.host) ? undefined : dns);
+          return (finished[i] = wrap('probe', j.display ? { ...r, display: j.display } : r));
+        } catch (e) {
+          return (finished[i] = crashed('probe', j.display ?? j.o.peer, e));
+        }
+      };
+      await mapPool(jobs, x.cfg.concurrency, probeOne, () => x.tick('probe'));
+      return finished.filter((t): t is TargetResult<DoctorData> => t !== undefined);
+    } catch (e) {
+      return [crashed('probe', jobs.map((j) => j.o.peer).join(', '), e)];
+    }
+  })();
+  return untilDeadline(x.deadline, 'probe', work, () => ({
+    done: finished.filter((t): t is TargetResult<DoctorData> => t !== undefined),
+    unfinished: jobs.filter((_, i) => !finished[i]).map((j) => j.display ?? j.o.peer),
+  }));
 }
 
 async function axlPart(x: RunCtx): Promise<TargetResult<DoctorData>[]> {
@@ -246,7 +261,7 @@ function runOptions(x: RunCtx): Record<string, unknown> {
     logs: cfg.logs.length,
     ignore: cfg.ignore.map((i) => ({ ...i })),
     concurrency: cfg.concurrency,
-    timeouts: { dns: x.dnsTimeout, probe: x.probePhase ?? DEFAULT_TIMEOUTS.tcp, dialback: x.dialbackTimeout ?? null, axl: cfg.timeouts.axl ?? x.dflt ?? null },
+    timeouts: { dns: x.dnsTimeout, probe: x.probePhase ?? DEFAULT_TIMEOUTS.tcp, dialback: x.dialbackTimeout ?? null, axl: cfg.timeouts.axl ?? x.dflt ?? null, total: x.deadline.ms },
   };
 }
 
@@ -267,13 +282,18 @@ export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): 
     dialbackTimeout: cfg.timeouts.dialback ?? dflt,
     tick: (label) => opts.onProgress?.(++done, total, label),
     dnsClient: () => (shared ??= new DnsClient({ resolvers: cfg.dns.resolvers, doh: cfg.dns.doh, tcp: cfg.dns.tcp, timeout: x.dnsTimeout })),
+    deadline: runDeadline(opts.deadlineMs ?? cfg.timeouts.total ?? DEFAULT_RUN_DEADLINE_MS),
   };
   const jobs = probeJobs(x);
   total = dnsDomains.length + jobs.length + (cfg.axl ? 1 : 0) + 1;
 
   let dnsT: TargetResult<DoctorData>[], probeT: TargetResult<DoctorData>[], axlT: TargetResult<DoctorData>[];
   try {
-    [dnsT, probeT, axlT] = await Promise.all([dnsPart(x, dnsDomains), probePart(x, jobs), axlPart(x)]);
+    [dnsT, probeT, axlT] = await Promise.all([
+      untilDeadline(x.deadline, 'dns', dnsPart(x, dnsDomains), () => ({ done: [], unfinished: dnsDomains })),
+      probePart(x, jobs),
+      untilDeadline(x.deadline, 'axl', axlPart(x), () => ({ done: [], unfinished: cfg.axl ? [cfg.axl.server] : [] })),
+    ]);
   } finally {
     shared?.close();
   }
@@ -285,7 +305,8 @@ export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): 
   for (const [check, ts] of [['dns', dnsT], ['probe', probeT], ['axl', axlT]] as const) {
     if (ts.length) runs.push({ source: CHECK_COMMAND[check], run: buildRun(CHECK_COMMAND[check], {}, ts.map(unwrap), started, false) });
   }
-  const diag = await diagnosePart(x, runs, opts.now);
+  const diag = x.deadline.expired() ? [] : await untilDeadline(x.deadline, 'diagnose', diagnosePart(x, runs, opts.now), () => ({ done: [], unfinished: ['diagnosis'] }));
+  x.deadline.cancel();
   for (const t of diag) applyIgnore(t, cfg.ignore, used);
   x.tick('diagnose');
 

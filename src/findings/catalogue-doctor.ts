@@ -13,6 +13,17 @@ export const DOCTOR_FINDINGS: readonly CatalogueEntry[] = [
     references: [],
   },
   {
+    id: 'doctor.deadline.exceeded',
+    source: 'doctor',
+    severity: 'error',
+    title: 'A check did not finish within the run\'s deadline',
+    summary: 'a check did not finish within the whole run\'s deadline (`--deadline`, `timeouts.total`, default 300 s); what it left unchecked is in the evidence',
+    meaning:
+      'A doctor run always ends: when its deadline passes, what finished is reported and each check that had not finished becomes this finding, naming the targets it left unchecked (probes that had not started, or were still running).',
+    fix: 'Raise the deadline (xfed doctor --deadline <ms>, config timeouts.total) or the concurrency, or find what stalls by running that check alone.',
+    references: [],
+  },
+  {
     id: 'doctor.ignore.unused',
     source: 'doctor',
     severity: 'info',

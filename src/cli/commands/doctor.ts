@@ -15,6 +15,7 @@ interface DoctorCliOptions {
   config?: string;
   demo?: boolean;
   concurrency?: number;
+  deadline?: number;
 }
 
 export const DEFAULT_CONFIGS = ['xfed.yaml', 'xfed.yml', 'xfed.json'];
@@ -58,7 +59,7 @@ export async function doctorCommand(raw: Record<string, unknown>, cmd: Command):
   const progress = await startProgress('Checking', !g.quiet && !g.json, g.color);
   let outcome: Awaited<ReturnType<typeof runDoctor>>;
   try {
-    outcome = await runDoctor(plan, { ...(g.timeout ? { timeoutMs: g.timeout } : {}), onProgress: (d, n, label) => progress.update(d, n, label) });
+    outcome = await runDoctor(plan, { ...(g.timeout ? { timeoutMs: g.timeout } : {}), ...(o.deadline ? { deadlineMs: o.deadline } : {}), onProgress: (d, n, label) => progress.update(d, n, label) });
   } finally {
     progress.stop();
     await demo?.stop();

@@ -8,6 +8,7 @@ export function defineDoctor(program: Command): void {
     .option('-c, --config <file>', 'the config file, YAML or JSON (default: ./xfed.yaml if it exists; "xfed init" writes one)')
     .option('--demo', 'start a simulated deployment on 127.0.0.1 (DNS, XMPP s2s, AXL, logs) inside xfed and check it')
     .addOption(new Option('--concurrency <n>', 'targets checked at once per check (overrides the config)').argParser(intOption('--concurrency', 1, 1024)))
+    .addOption(new Option('--deadline <ms>', 'the whole run ends within this; unfinished checks become doctor.deadline.exceeded (overrides timeouts.total; default 300000)').argParser(intOption('--deadline', 1000, 86_400_000)))
     .option('--strict', 'exit 1 on warnings too')
     .addHelpText(
       'after',
