@@ -133,7 +133,8 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const t0 = performance.now();
-    let path = 'other';
+    // Counted by path even when the request is refused before it is parsed (too long).
+    let path = (req.url ?? '').split('?')[0]!.slice(0, 64);
     let status = 200;
     let headers: Record<string, string> = {};
     let body: string;
@@ -159,7 +160,9 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
         status = e.status;
         if (status === 405) headers = { Allow: 'GET' };
         if (status === 429) headers = { 'Retry-After': '1' };
-        body = `${e.message}\n`;
+        // Names a scrape sent (a module) are echoed only when they are plain names; and a
+        // registered secret is masked even then.
+        body = `${redactText(e.message)}\n`;
       } else {
         status = 500;
         log(`xfed serve: internal error: ${redactText((e as Error)?.message ?? String(e))}`);
