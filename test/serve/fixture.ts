@@ -15,12 +15,15 @@ import { labDir } from '../helpers/servers.js';
 export const DIALBACK_SECRET = 'serve-dialback-S3cret-7f1c';
 export const AXL_PASSWORD = 'serve-axl-P4ssw0rd-9b2e';
 export const AXL_USER = 'exporter';
+export const SLOW_DIALBACK_MS = 200;
 
 export interface ServeLab {
   dir: string;
   config: string;
   good: S2sServer;
   broken: S2sServer;
+  /** good.test again, but it answers dialback after 200 ms (a peer across a WAN calls back through DNS). */
+  slow: S2sServer;
   axlServer: string;
   /** A config whose AXL password is wrong (axl.auth.failed). */
   wrongAxlConfig: string;
@@ -36,6 +39,7 @@ export async function startServeLab(name = `serve-${process.pid}`): Promise<Serv
   const brokenCert = makeLeaf({ cn: 'broken.test', dns: ['broken.test'] }, ca);
   const good = await startS2sServer({ domains: ['good.test'], tls: goodCert, tlsMode: 'required', secret: DIALBACK_SECRET });
   const broken = await startS2sServer({ domains: ['broken.test'], tls: brokenCert, tlsMode: 'required', secret: DIALBACK_SECRET, misbehave: 'reject-dialback' });
+  const slow = await startS2sServer({ domains: ['good.test'], tls: goodCert, tlsMode: 'required', secret: DIALBACK_SECRET, dialbackDelayMs: SLOW_DIALBACK_MS });
   const axlTls = makeSelfSignedCert({ ips: ['127.0.0.1'] });
   const axl = await startAxlEmulator({ host: '127.0.0.1', port: 0, tls: axlTls, users: { [AXL_USER]: AXL_PASSWORD }, rows: [] });
   writeFileSync(join(dir, 'ca.pem'), ca.cert);
@@ -61,6 +65,7 @@ export async function startServeLab(name = `serve-${process.pid}`): Promise<Serv
       '  modules:',
       `    - { name: good_dialback, check: dialback, host: 127.0.0.1, port: ${good.port}, timeout: 5000 }`,
       `    - { name: broken_dialback, check: dialback, host: 127.0.0.1, port: ${broken.port}, timeout: 5000 }`,
+      `    - { name: slow_dialback, check: dialback, host: 127.0.0.1, port: ${slow.port}, timeout: 5000 }`,
       `    - { name: good_probe, check: probe, host: 127.0.0.1, port: ${good.port} }`,
       '',
     ].join('\n');
@@ -73,10 +78,11 @@ export async function startServeLab(name = `serve-${process.pid}`): Promise<Serv
     config,
     good,
     broken,
+    slow,
     axlServer,
     wrongAxlConfig,
     close: async () => {
-      await Promise.all([good.close(), broken.close(), axl.close()]);
+      await Promise.all([good.close(), broken.close(), slow.close(), axl.close()]);
     },
   };
 }

@@ -112,8 +112,8 @@ describe('/probe', () => {
       ['/probe', 'target parameter is missing'],
       ['/probe?module=dns', 'target parameter is missing'],
       ['/probe?target=a.example&target=b.example', 'target parameter given more than once'],
-      ['/probe?target=good.test&module=nope', 'unknown module "nope" (modules: dns, probe, dialback, axl, good_dialback, broken_dialback, good_probe)'],
-      ['/probe?target=good.test&module=%3Cscript%3E', 'unknown module (modules: dns, probe, dialback, axl, good_dialback, broken_dialback, good_probe)'],
+      ['/probe?target=good.test&module=nope', 'unknown module "nope" (modules: dns, probe, dialback, axl, good_dialback, broken_dialback, slow_dialback, good_probe)'],
+      ['/probe?target=good.test&module=%3Cscript%3E', 'unknown module (modules: dns, probe, dialback, axl, good_dialback, broken_dialback, slow_dialback, good_probe)'],
       ['/probe?target=not_a%20domain&module=probe', 'target is not a domain: '],
       ['/probe?target=localhost&module=dns', 'target is not a domain: '],
       ['/probe?target=127.0.0.1&module=probe', 'target is not a domain: '],
@@ -245,7 +245,7 @@ describe('xfed serve (the command)', () => {
         if (m) (clearTimeout(t), resolve(m[1]!));
       });
     });
-    assert.match(err, /modules: dns, probe, dialback, axl, good_dialback, broken_dialback, good_probe\)/);
+    assert.match(err, /modules: dns, probe, dialback, axl, good_dialback, broken_dialback, slow_dialback, good_probe\)/);
     assert.equal((await get('/-/healthy', {}, url)).status, 200);
     const t0 = Date.now();
     child.kill('SIGTERM');
