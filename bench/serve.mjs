@@ -10,6 +10,7 @@
 //      after N more scrapes, 16 at a time (target: grows < 20 MB over 10,000).
 // Usage: node bench/serve.mjs [scrapes=10000] [module=good_dialback]
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -43,6 +44,11 @@ async function timed(fn) {
   return performance.now() - t0;
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The exporter process's CPU time (user + system), in ms, from /proc. */
+function cpuMs() {
+  const stat = readFileSync(`/proc/${serve.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(stat[11]) + Number(stat[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
 async function rss() {
   const body = await (await fetch(`${base}/metrics`)).text();
   return Number(/^process_resident_memory_bytes (\d+)$/m.exec(body)[1]);
@@ -72,13 +78,15 @@ try {
 
   await pool(WARMUP, 16, scrape);
   const before = await rss();
+  const cpu0 = cpuMs();
   const t0 = performance.now();
   await pool(N, 16, scrape);
   const secs = (performance.now() - t0) / 1000;
   const afterRss = await rss();
+  const cpuPer = (cpuMs() - cpu0) / N;
   const growth = (afterRss - before) / 1024 / 1024;
   console.log(
-    `2. RSS after ${WARMUP} warm-up scrapes ${(before / 1024 / 1024).toFixed(1)} MB; after ${N} more ${(afterRss / 1024 / 1024).toFixed(1)} MB -> grew ${growth.toFixed(1)} MB (target < 20 MB); ${(N / secs).toFixed(0)} scrapes/s`,
+    `2. RSS after ${WARMUP} warm-up scrapes ${(before / 1024 / 1024).toFixed(1)} MB; after ${N} more ${(afterRss / 1024 / 1024).toFixed(1)} MB -> grew ${growth.toFixed(1)} MB (target < 20 MB); ${(N / secs).toFixed(0)} scrapes/s; exporter CPU ${cpuPer.toFixed(2)} ms per scrape`,
   );
 } finally {
   serve.kill('SIGTERM');
