@@ -15,6 +15,7 @@ import { defineProbe } from './defs/probe.js';
 import { defineDiagnose } from './defs/diagnose.js';
 import { defineAxlVerify } from './defs/axl-verify.js';
 import { defineExplain } from './defs/explain.js';
+import { defineServe } from './defs/serve.js';
 
 const EXIT_HELP = `
 Exit codes:
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   defineDiagnose(program);
   defineDoctor(program);
   defineExplain(program);
+  defineServe(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(scrubUsageMessage(str.replace(/^error: /, 'xfed: '))) });
   return program;
 }
@@ -79,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS = new Set(['check-dns', 'probe', 'axl-verify', 'diagnose', 'doctor', 'dialback', 'rules', 'init', 'explain']);
+const COMMANDS = new Set(['check-dns', 'probe', 'axl-verify', 'diagnose', 'doctor', 'dialback', 'rules', 'init', 'explain', 'serve']);
 
 /** The command a command line runs (the first word that names one), to word its errors. */
 function commandOf(argv: string[]): string | undefined {

@@ -47,6 +47,31 @@ export interface DoctorConfig {
   ignore: IgnoreEntry[];
   concurrency: number;
   timeouts: { dns?: number; probe?: number; dialback?: number; axl?: number; /** The whole run (ms). */ total?: number };
+  /** `xfed serve` only (doctor ignores it): its named modules and its bound on checks in flight. */
+  serve?: ServeSection;
+}
+
+/** The checks a `xfed serve` module runs. */
+export const SERVE_CHECKS = ['dns', 'probe', 'dialback', 'axl'] as const;
+export type ServeCheck = (typeof SERVE_CHECKS)[number];
+
+/** One named module of `xfed serve` (`/probe?module=<name>`). */
+export interface ServeModuleConfig {
+  name: string;
+  check: ServeCheck;
+  /** probe/dialback: pin this host (and port) instead of SRV resolution, like `xfed probe --host`. */
+  host?: string;
+  port?: number;
+  /** The longest the check may take (ms); the scrape timeout shortens it. */
+  timeout?: number;
+  insecure?: boolean;
+  /** probe: run dialback with a random key (default true). */
+  dialback?: boolean;
+}
+
+export interface ServeSection {
+  maxConcurrent?: number;
+  modules: ServeModuleConfig[];
 }
 
 // ---- a small schema for the syntax-tree walk -------------------------------------------------
@@ -72,6 +97,10 @@ const hostCheck = (v: string) => {
   if (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65_535)) return 'port must be 1-65535';
   return undefined;
 };
+
+const moduleNameCheck = (v: string) => (/^[a-z][a-z0-9_-]{0,62}$/i.test(v) ? undefined : 'a module name is a letter, then letters, digits, _ or - (at most 63)');
+const serveCheckCheck = (v: string) => ((SERVE_CHECKS as readonly string[]).includes(v) ? undefined : `not a check: one of ${SERVE_CHECKS.join(', ')}`);
+const hostOnlyCheck = (v: string) => (/^(\[[0-9a-f:.]+\]|[^\s:/[\]@?#]+|[0-9a-f:]+)$/i.test(v) ? undefined : 'expected a host name or address (the port goes in "port")');
 
 const PASSWORD_MSG = 'passwords never go in the config file: set XFED_AXL_PASSWORD or use axl.password_file';
 const SECRET_MSG = 'the dialback secret never goes in the config file: set XFED_DIALBACK_SECRET or use probe.secret_file';
@@ -114,6 +143,20 @@ export const CONFIG_SPEC: Spec = {
     },
     concurrency: int(1, 1024),
     timeouts: { t: 'map', keys: { dns: ms, probe: ms, dialback: ms, axl: ms, total: int(1000, 86_400_000) } },
+    serve: {
+      t: 'map',
+      keys: {
+        max_concurrent: int(1, 1024),
+        modules: {
+          t: 'list',
+          of: {
+            t: 'map',
+            keys: { name: str(moduleNameCheck), check: str(serveCheckCheck), host: str(hostOnlyCheck), port: int(1, 65_535), timeout: ms, insecure: bool, dialback: bool },
+            required: ['name', 'check'],
+          },
+        },
+      },
+    },
   },
 };
 
@@ -200,7 +243,7 @@ class Walker {
 }
 
 /** Parses and validates config text. `file` names it in errors; relative paths are resolved against its directory. */
-export function parseConfig(text: string, file: string): DoctorConfig {
+export function parseConfig(text: string, file: string, opts: LoadOptions = {}): DoctorConfig {
   const where = `config ${file}`;
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
@@ -246,6 +289,7 @@ export function parseConfig(text: string, file: string): DoctorConfig {
     timeouts: raw.timeouts ?? {},
   };
   if (raw.rules_file) cfg.rulesFile = path(raw.rules_file)!;
+  if (raw.serve) cfg.serve = serveSection(where, raw.serve);
   if (raw.axl) {
     const a = raw.axl;
     cfg.axl = {
@@ -258,10 +302,23 @@ export function parseConfig(text: string, file: string): DoctorConfig {
       all: Boolean(a.all),
     };
   }
-  if (!cfg.domains.length && !cfg.partners.length && !cfg.axl && !cfg.logs.length) {
+  if (opts.requireChecks !== false && !cfg.domains.length && !cfg.partners.length && !cfg.axl && !cfg.logs.length) {
     throw new UsageError(`${where}: nothing to check: give domains, partners, axl or logs`, 'XFED_CONFIG');
   }
   return cfg;
+}
+
+function serveSection(where: string, raw: Record<string, any>): ServeSection {
+  const modules: ServeModuleConfig[] = (raw.modules ?? []).map((m: Record<string, any>) => ({ ...m, ...(m.host ? { host: String(m.host).replace(/^\[|\]$/g, '') } : {}) }));
+  const seen = new Set<string>();
+  for (const m of modules) {
+    if (seen.has(m.name)) throw new UsageError(`${where}: serve.modules: the name "${m.name}" is given twice`, 'XFED_CONFIG');
+    seen.add(m.name);
+    if ((m.host || m.port || m.dialback !== undefined) && (m.check === 'dns' || m.check === 'axl')) {
+      throw new UsageError(`${where}: serve.modules: ${m.name}: host, port and dialback are for the probe and dialback checks`, 'XFED_CONFIG');
+    }
+  }
+  return { ...(raw.max_concurrent !== undefined ? { maxConcurrent: raw.max_concurrent } : {}), modules };
 }
 
 function unique(xs: string[]): string[] {
@@ -274,8 +331,13 @@ function splitHost(spec: string): { host: string; port?: number } {
   return m[2] ? { host, port: Number(m[2]) } : { host };
 }
 
+export interface LoadOptions {
+  /** Refuse a config that checks nothing (default true; `xfed serve` takes its targets from the scrapes). */
+  requireChecks?: boolean;
+}
+
 /** Reads and validates a config file; every problem is a UsageError (exit 2) naming the file. */
-export async function loadConfig(file: string): Promise<DoctorConfig> {
+export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<DoctorConfig> {
   let text: string;
   try {
     text = (await readInput(file, { field: 'config', maxBytes: CONFIG_MAX_BYTES })).toString('utf8');
@@ -284,5 +346,5 @@ export async function loadConfig(file: string): Promise<DoctorConfig> {
     if (e instanceof InputError) throw new UsageError(e.message, e.code);
     throw e;
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, opts);
 }

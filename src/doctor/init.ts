@@ -58,6 +58,16 @@ ignore:
 #     target: partner.example
 #     reason: partner renews on the 1st, ticket CHG-1234
 
+# xfed serve (the Prometheus exporter) only; doctor ignores it. Built-in modules: dns, probe,
+# dialback (our secret, from probe above), axl (the axl section; target must be axl.server).
+# Named modules: /probe?target=<domain>&module=<name>. host/port pin a server like
+# "xfed probe --host"; timeout (ms) caps the check (the scrape timeout caps it too).
+# serve:
+#   max_concurrent: 16
+#   modules:
+#     - { name: expe1_dialback, check: dialback, host: expe1.example.com, port: 5269 }
+#     - { name: quick_probe, check: probe, dialback: false, timeout: 5000 }
+
 # Targets checked at once, per check.
 concurrency: 16
 
