@@ -19,7 +19,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 
 export interface Opened {
   page: Page;
-  /** Every request the page made besides loading the report file (all aborted). */
+  /** Every URL the page asked for besides the report file itself (each once; all aborted). */
   requests: string[];
   /** Console errors, page errors and CSP violations. */
   errors: string[];
@@ -37,7 +37,7 @@ export async function openReport(file: string, viewport = { width: 1280, height:
   const dialogs: string[] = [];
   await context.route('**/*', (route) => {
     if (route.request().url() === url) return route.continue();
-    requests.push(route.request().url());
+    if (!requests.includes(route.request().url())) requests.push(route.request().url());
     return route.abort();
   });
   const page = context.pages()[0] ?? (await context.newPage());
