@@ -10,7 +10,7 @@ export function hostileRun(): Record<string, unknown> {
     id,
     severity,
     title: `title ${XSS} ${ATTR}`,
-    detail: `detail ${STYLE_END}\nline two ${IMG}`,
+    detail: `detail ${STYLE_END}\nline two ${IMG} \`<script>alert(12)</script>\``,
     evidence: [{ label: `label ${SVG_END}`, value: `value ${XSS} \u202e\u0007`, source: `src ${ATTR}`, line: 3 }],
     fix: `fix ${IMG}`,
     target: 'evil.example',

@@ -111,4 +111,17 @@ describe('xfed report: usage errors', () => {
     assert.ok(r.stdout.includes(`${file} #1`) && r.stdout.includes(`${file} #2`));
     assert.equal(r.stdout.match(/data-finding-id="dns\.srv\.ok"/g)?.length, 2);
   });
+
+  test('saved results are redacted before they are rendered (secrets by their shape)', async () => {
+    const file = join(dir, 'secrets.json');
+    const ev = [{ label: 'log', value: 'login password=hunter2-Zq9 refused' }, { label: 'http', value: 'Authorization: Basic Zm9vOmh1bnRlcjItWnE5' }];
+    const doc = { schema: 1, tool: 'xfed', version: '0.1.0', command: 'diagnose', startedAt: '2026-11-29T00:00:00.000Z', durationMs: 1, options: {}, targets: [{ target: 'logs', verdict: 'error', findings: [{ id: 'diagnose.axl.http-401', severity: 'error', title: 't', detail: '', evidence: ev, fix: '', target: 'logs' }], data: {} }], summary: { targets: 1, errors: 1, warnings: 0, info: 0 }, exitCode: 1 };
+    writeFileSync(file, JSON.stringify(doc));
+    const r = await xfed(['report', '--html', '-', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.includes('data-finding-id="diagnose.axl.http-401"'));
+    assert.ok(!r.stdout.includes('hunter2-Zq9'));
+    assert.ok(!r.stdout.includes('Zm9vOmh1bnRlcjItWnE5'));
+    assert.ok(r.stdout.includes('[redacted]'));
+  });
 });

@@ -78,6 +78,9 @@ svg.waterfall .in{font-size:10.5px;fill:#fff;font-weight:600}
 .finding .fix b{color:var(--ok)}
 .finding .refs{margin:6px 0 0;font-size:12.5px;color:var(--mute)}
 .finding .refs a,.finding .refs .ref-text{margin-right:12px;word-break:break-all}
+.glance{border:1px solid #f3c2c2;background:var(--err-bg);border-radius:6px;padding:10px 14px;margin:0 0 14px}
+.glance b{color:var(--err)}.glance ul{margin:4px 0 0;padding-left:20px}.glance li{margin:2px 0}
+.finding .detail code,.finding .fix code,.finding .title code,.glance code{background:#eef1f5;border-radius:3px;padding:0 3px}
 .cause-note{margin:0 0 8px;color:var(--mute)}
 .ignored{font-size:12.5px;color:var(--mute)}
 footer{max-width:1180px;margin:0 auto;padding:0 32px 30px;color:var(--mute);font-size:12px}

@@ -21,6 +21,11 @@ export function escMultiline(value: unknown): string {
   return sanitizeMultiline(s).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
+/** Escaped text with its `backquoted` parts as code (on the escaped text: no markup gets through). */
+export function withCode(escaped: string): string {
+  return escaped.replace(/`([^`\n]+)`/g, '<code>$1</code>');
+}
+
 /** The URL when it is an absolute http(s) URL, else undefined (never a link). */
 export function safeHref(url: string): string | undefined {
   if (!/^https?:\/\//i.test(url.trim())) return undefined;
@@ -36,7 +41,7 @@ export function safeHref(url: string): string | undefined {
 export function refLink(url: string): string {
   const href = safeHref(url);
   if (!href) return `<span class="ref-text">${esc(url)}</span>`;
-  return `<a href="${esc(href)}" rel="noopener noreferrer external">${esc(shortRef(href))}</a>`;
+  return `<a href="${esc(href)}" title="${esc(href)}" rel="noopener noreferrer external">${esc(shortRef(href))}</a>`;
 }
 
 /** A readable name for well-known references (RFCs, XEPs), else the URL itself. */
@@ -45,5 +50,8 @@ function shortRef(href: string): string {
   if (rfc) return `RFC ${rfc[1]}${rfc[2] ? ` §${rfc[2]}` : ''}`;
   const xep = /xmpp\.org\/extensions\/xep-(\d{4})\.html/i.exec(href);
   if (xep) return `XEP-${xep[1]}`;
-  return href.length > 90 ? `${href.slice(0, 60)}…${href.slice(-25)}` : href;
+  if (href.length <= 80) return href;
+  const u = new URL(href);
+  const last = u.pathname.split('/').filter(Boolean).pop() ?? '';
+  return `${u.hostname.replace(/^www\./, '')} › ${last.replace(/\.html?$/, '').slice(0, 60)}`;
 }

@@ -3,7 +3,7 @@
  * are the point of the report), each finding with its evidence, fix and references.
  */
 import type { Finding } from '../../core/result.js';
-import { esc, escMultiline, refLink } from './escape.js';
+import { esc, escMultiline, refLink, withCode } from './escape.js';
 import { asRecord, CHECK_ORDER, type Entry, type ReportModel } from './model.js';
 
 const VERDICT_TEXT: Record<string, string> = { ok: 'OK', warning: 'WARN', error: 'FAIL' };
@@ -60,9 +60,9 @@ export function renderFinding(f: Finding, anchor: string): string {
   const refs = Array.isArray(f.references) && f.references.length ? `<p class="refs">References: ${f.references.map((r) => refLink(String(r))).join(' ')}</p>` : '';
   return `<article class="finding sev-${sev}" id="${anchor}" data-finding-id="${esc(f.id)}">` +
     `<div class="head"><span class="badge sev-${sev}">${SEVERITY_TEXT[sev]}</span><span class="fid">${esc(f.id)}</span><span class="title">${esc(f.title)}</span></div>` +
-    (f.detail ? `<p class="detail">${escMultiline(f.detail)}</p>` : '') +
+    (f.detail ? `<p class="detail">${withCode(escMultiline(f.detail))}</p>` : '') +
     (ev.length ? `<table class="evidence"><tbody>${ev.join('')}</tbody></table>` : '') +
-    (f.fix ? `<div class="fix"><b>Fix</b> ${escMultiline(f.fix)}</div>` : '') +
+    (f.fix ? `<div class="fix"><b>Fix</b> ${withCode(escMultiline(f.fix))}</div>` : '') +
     refs +
     `</article>`;
 }
@@ -87,7 +87,8 @@ function targetBlock(model: ReportModel, e: Entry): string {
   const dl = facts.length ? `<dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>` : '';
   const note = e.check === 'diagnose' ? '<p class="cause-note">Causes found in the logs and results, most important first, each with the evidence that points at it and the fix.</p>' : '';
   const findings = t.findings.map((f, i) => renderFinding(f, e.findingAnchors[i]!)).join('') || '<p class="facts">No findings.</p>';
-  return `<div class="target-block" id="${e.anchor}"><h3>${verdictBadge(t.verdict)} ${esc(CHECK_TITLE[e.check])} · <span class="name">${esc(name)}</span>${runLabel(model, e)}</h3>${dl}${note}${findings}${ignoredOf(e)}</div>`;
+  const heading = e.check === 'diagnose' && t.target === 'diagnosis' ? 'Diagnosis: causes and fixes' : `${esc(CHECK_TITLE[e.check])} · <span class="name">${esc(name)}</span>`;
+  return `<div class="target-block" id="${e.anchor}"><h3>${verdictBadge(t.verdict)} ${heading}${runLabel(model, e)}</h3>${dl}${note}${findings}${ignoredOf(e)}</div>`;
 }
 
 /** Every target's block, the diagnosis first, then in the order of a federation fix. */

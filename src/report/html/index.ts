@@ -8,7 +8,7 @@
  */
 import type { RunResult } from '../../core/result.js';
 import { CSS } from './css.js';
-import { esc } from './escape.js';
+import { esc, withCode } from './escape.js';
 import { CHECK_TITLE, renderFindings, verdictBadge } from './findings.js';
 import { buildModel, type Entry, type ReportModel, type ReportRun } from './model.js';
 import { renderPath } from './path.js';
@@ -48,6 +48,20 @@ function idLinks(e: Entry): string {
   return links.join('') + (info ? `<small class="facts">${info} info</small>` : '') || '–';
 }
 
+/** The findings that break federation, the diagnosis causes first: the report at a glance. */
+function glance(model: ReportModel): string {
+  const rank = (e: Entry) => (e.check === 'diagnose' ? 0 : 1);
+  const list = model.entries
+    .map((e, i) => [e, i] as const)
+    .sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1])
+    .flatMap(([e]) => e.target.findings.map((f, i) => ({ e, f, a: e.findingAnchors[i]! })))
+    .filter(({ f }) => f.severity === 'error');
+  if (list.length === 0) return '';
+  const shown = list.slice(0, 6).map(({ e, f, a }) => `<li><a href="#${a}"><code>${esc(f.id)}</code></a> ${withCode(esc(f.title))} <small>(${esc(e.target.display ?? e.target.target)})</small></li>`);
+  const more = list.length > 6 ? `<li><small>… ${list.length - 6} more below</small></li>` : '';
+  return `<div class="glance"><b>Where it breaks</b><ul>${shown.join('')}${more}</ul></div>`;
+}
+
 function verdictTable(model: ReportModel): string {
   const multi = model.runs.length > 1;
   const rows = model.entries.map((e) => {
@@ -57,7 +71,7 @@ function verdictTable(model: ReportModel): string {
       (multi ? `<td class="num">${e.runIndex + 1}</td>` : '') +
       `<td>${verdictBadge(t.verdict)}</td><td class="num">${n('error')}</td><td class="num">${n('warning')}</td><td class="ids">${idLinks(e)}</td></tr>`;
   });
-  return `<section class="block" id="verdicts"><h2>Verdicts<small>check × target; each links to its section</small></h2><table><thead><tr><th>Check</th><th>Target</th>${multi ? '<th>Run</th>' : ''}<th>Verdict</th><th>Errors</th><th>Warnings</th><th>Findings</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  return `<section class="block" id="verdicts"><h2>Verdicts<small>check × target; each links to its section</small></h2>${glance(model)}<table><thead><tr><th>Check</th><th>Target</th>${multi ? '<th>Run</th>' : ''}<th>Verdict</th><th>Errors</th><th>Warnings</th><th>Findings</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function runsTable(model: ReportModel): string {
