@@ -63,4 +63,18 @@ describe('html format', () => {
     assert.ok(!html.includes('id="runs"'), 'a single run of a command has no runs table');
     assert.equal(html.match(/<script/g), null);
   });
+
+  test('the picture draws at most 24 domains, those with problems first', () => {
+    const targets = Array.from({ length: 30 }, (_, i) => ({
+      target: `p${i}.example`,
+      verdict: (i >= 25 ? 'error' : 'ok') as 'ok' | 'error',
+      findings: i >= 25 ? [{ id: 'dns.srv.missing', severity: 'error' as const, title: 'no SRV', detail: '', evidence: [], fix: '', target: `p${i}.example` }] : [],
+      data: { dns: { domain: `p${i}.example`, services: [] } },
+    }));
+    const html = renderHtml([{ run: run('check-dns', targets) }]);
+    const captions = [...html.matchAll(/<text class="caption"[^>]*>PARTNER {2}([^<]+)<\/text>/g)].map((m) => m[1]);
+    assert.deepEqual(captions, [25, 26, 27, 28, 29, ...Array.from({ length: 19 }, (_, i) => i)].map((i) => `p${i}.example`));
+    assert.ok(html.includes('6 more domains not drawn'));
+    assert.equal(html.match(/class="edge tone-error"/g)?.length, 5);
+  });
 });

@@ -32,6 +32,7 @@ interface Edge {
 }
 
 const W = 1000;
+const MAX_LANES = 24;
 const NODE_H = 46;
 const ROW = 60;
 const COL = [{ x: 10, w: 170 }, { x: 395, w: 215 }, { x: 805, w: 185 }] as const;
@@ -120,8 +121,9 @@ function lanesOf(model: ReportModel): Lane[] {
     if (e.check === 'dns') lane(str(e.facts?.domain) || e.target.target).dns ??= e;
     if (e.check === 'probe') lane(str(e.facts?.peer) || e.target.target).probe ??= e;
   }
-  // Our side first, then the partners, each in the order the run had them.
-  return [...lanes.values()].sort((a, b) => Number(b.ours) - Number(a.ours));
+  // Our side first, then the partners with problems, then the others, each in the order the run had them.
+  const bad = (l: Lane) => [l.dns, l.probe].some((e) => e && e.target.verdict !== 'ok');
+  return [...lanes.values()].sort((a, b) => Number(b.ours) - Number(a.ours) || Number(bad(b)) - Number(bad(a)));
 }
 
 interface Drawing {
@@ -247,7 +249,10 @@ const MARKERS = (['ok', 'warning', 'error', 'none'] as Tone[])
 
 /** The federation path as an SVG element, or '' when the run has nothing to draw. */
 export function renderPath(model: ReportModel): string {
-  const lanes = lanesOf(model);
+  const all = lanesOf(model);
+  // A picture stays readable: past MAX_LANES domains, the rest (OK ones last) are left to the table.
+  const lanes = all.slice(0, MAX_LANES);
+  const hidden = all.length - lanes.length;
   const axl = model.entries.filter((e) => e.check === 'axl');
   if (lanes.length === 0 && axl.length === 0) return '';
   const d: Drawing = { nodes: [], edges: [], captions: [], height: 0 };
@@ -265,5 +270,6 @@ export function renderPath(model: ReportModel): string {
   const height = y + 4;
   const captions = d.captions.map((c) => `<text class="caption" x="10" y="${c.y}">${esc(c.text)}</text>`).join('');
   return `<svg id="federation-path" class="path" role="img" aria-label="federation path" viewBox="0 0 ${W} ${height}" width="100%" xmlns="http://www.w3.org/2000/svg">` +
-    `<defs>${MARKERS}</defs>${captions}${d.edges.map(edgeSvg).join('')}${d.nodes.map(nodeSvg).join('')}</svg>`;
+    `<defs>${MARKERS}</defs>${captions}${d.edges.map(edgeSvg).join('')}${d.nodes.map(nodeSvg).join('')}</svg>` +
+    (hidden > 0 ? `<p class="legend">${hidden} more domain${hidden === 1 ? '' : 's'} not drawn (those with problems are drawn first); the verdict table lists every target.</p>` : '');
 }
