@@ -84,6 +84,7 @@ svg.waterfall .in{font-size:10.5px;fill:#fff;font-weight:600}
 .cause-note{margin:0 0 8px;color:var(--mute)}
 .ignored{font-size:12.5px;color:var(--mute)}
 footer{max-width:1180px;margin:0 auto;padding:0 32px 30px;color:var(--mute);font-size:12px}
+@page{margin:14mm}
 @media print{
  html{background:#fff;font-size:11.5px}
  header.top{background:#fff;color:var(--ink);border-bottom:2px solid var(--ink);padding:0 0 8px}

@@ -33,7 +33,12 @@ function headerOf(model: ReportModel): string {
     ? `<b>xfed ${esc(first.command)}</b> · started ${esc(first.startedAt)} · ${esc(Math.round(Number(first.durationMs) || 0))} ms · xfed ${esc(first.version)} · exit ${esc(first.exitCode)}`
     : `<b>${runs.length} saved runs</b> (${runs.map((r) => esc(r.command)).join(', ')}) · rendered by <code>xfed report</code>`;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  return `<header class="top"><h1>XMPP federation report</h1><div class="meta">${meta}</div><div class="chips">` +
+  const domains = new Set<string>();
+  for (const e of model.entries) if (e.check === 'dns' || e.check === 'probe') domains.add((e.target.display ?? e.target.target).toLowerCase());
+  const partners = [...domains].filter((d) => !model.ours.has(d));
+  const ours = [...model.ours];
+  const who = [ours.length ? `our domain${ours.length === 1 ? '' : 's'} <b>${ours.map(esc).join(', ')}</b>` : '', partners.length ? `partner${partners.length === 1 ? '' : 's'} <b>${partners.slice(0, 6).map(esc).join(', ')}</b>${partners.length > 6 ? ` and ${partners.length - 6} more` : ''}` : ''].filter(Boolean).join(' · ');
+  return `<header class="top"><h1>XMPP federation report</h1><div class="meta">${meta}</div>${who ? `<div class="meta">${who}</div>` : ''}<div class="chips">` +
     `<span class="chip ${verdict}">${verdict === 'ok' ? 'no problems' : verdict === 'error' ? 'federation broken' : 'warnings'}</span>` +
     `<span class="chip">${plural(c.targets, 'target')}</span><span class="chip error">${plural(c.error, 'error')}</span>` +
     `<span class="chip warning">${plural(c.warning, 'warning')}</span><span class="chip info">${c.info} info</span></div></header>`;
