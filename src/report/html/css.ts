@@ -54,6 +54,8 @@ svg.waterfall .axis{font-size:10px;fill:var(--mute);text-anchor:middle}
 svg.waterfall .target{font-size:12.5px;fill:var(--accent);font-family:ui-monospace,Menlo,Consolas,"DejaVu Sans Mono",monospace}
 svg.waterfall .dot{fill:var(--none)}svg.waterfall .verdict-ok .dot{fill:var(--ok)}svg.waterfall .verdict-warning .dot{fill:var(--warn)}svg.waterfall .verdict-error .dot{fill:var(--err)}
 svg.waterfall .total{font-size:11px;fill:var(--mute)}
+svg.waterfall .broke-error rect{stroke:var(--err);stroke-width:3}svg.waterfall .broke-warning rect{stroke:var(--warn);stroke-width:3}
+.legend .key.broke i{background:#fff;border:3px solid var(--err);box-sizing:border-box}
 svg.waterfall .in{font-size:10.5px;fill:#fff;font-weight:600}
 .p-dns rect,.key.p-dns i{fill:#5b7fb9;background:#5b7fb9}.p-tcp rect,.key.p-tcp i{fill:#3f9d8f;background:#3f9d8f}.p-stream rect,.key.p-stream i{fill:#7a6fb5;background:#7a6fb5}
 .p-tls rect,.key.p-tls i{fill:#c0782c;background:#c0782c}.p-features rect,.key.p-features i{fill:#8b9a3c;background:#8b9a3c}.p-auth rect,.key.p-auth i{fill:#b5485d;background:#b5485d}.p-other rect,.key.p-other i{fill:#8a8f98;background:#8a8f98}

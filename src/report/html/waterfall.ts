@@ -45,12 +45,23 @@ export function renderWaterfall(model: ReportModel): string {
     const y = 24 + i * ROW_H;
     let x = LABEL_W;
     const total = phases.reduce((s, [, v]) => s + v, 0);
+    // The phases where a problem was found are outlined in its colour, with its id in the tooltip.
+    const broke = new Map<string, { sev: string; ids: string[] }>();
+    for (const f of e.target.findings) {
+      if (f.severity === 'info' || typeof f.phase !== 'string') continue;
+      const b = broke.get(f.phase) ?? { sev: f.severity, ids: [] };
+      if (f.severity === 'error') b.sev = 'error';
+      b.ids.push(f.id);
+      broke.set(f.phase, b);
+    }
     const bars = phases.map(([name, v]) => {
+      const b = broke.get(name);
       const w = Math.max(1.5, v * scale);
       const full = `${name} ${ms(v)}`;
-      const text = w >= full.length * 6.3 + 8 ? full : w >= name.length * 6.3 + 8 ? name : '';
+      const mark = b ? (b.sev === 'error' ? '✗ ' : '! ') : '';
+      const text = w >= (mark + full).length * 6.3 + 8 ? mark + full : w >= (mark + name).length * 6.3 + 8 ? mark + name : '';
       const label = text ? `<text class="in" x="${x + 4}" y="${y + 15}">${esc(text)}</text>` : '';
-      const bar = `<g class="phase ${PHASE_CLASS[name] ?? 'p-other'}" data-phase="${esc(name)}"><title>${esc(`${name}: ${ms(v)}`)}</title><rect x="${x}" y="${y}" width="${w}" height="20" rx="2"/>${label}</g>`;
+      const bar = `<g class="phase ${PHASE_CLASS[name] ?? 'p-other'}${b ? ` broke-${b.sev === 'error' ? 'error' : 'warning'}` : ''}" data-phase="${esc(name)}"><title>${esc(`${name}: ${ms(v)}${b ? ` (${b.ids.join(', ')})` : ''}`)}</title><rect x="${x}" y="${y}" width="${w}" height="20" rx="2"/>${label}</g>`;
       x += v * scale;
       return bar;
     });
@@ -60,6 +71,6 @@ export function renderWaterfall(model: ReportModel): string {
   });
   const legend = [...new Set(rows.flatMap((r) => r.phases.map(([n]) => n)))]
     .map((n) => `<span class="key ${PHASE_CLASS[n] ?? 'p-other'}"><i></i>${esc(n)}</span>`)
-    .join('');
+    .join('') + '<span class="key broke"><i></i>a problem was found in this phase</span>';
   return `<svg id="waterfall" class="waterfall" role="img" aria-label="probe phases per target" viewBox="0 0 ${LABEL_W + BAR_W + 70} ${height}" width="100%" xmlns="http://www.w3.org/2000/svg">${ticks.join('')}${body.join('')}</svg><p class="legend">${legend}</p>`;
 }
