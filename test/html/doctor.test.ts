@@ -75,6 +75,9 @@ describe('doctor --demo -o html= in headless Chromium', { skip: skipBrowser }, (
     const probes = doc.targets.filter((t) => t.data.check === 'probe');
     assert.deepEqual(rows, probes.map((t) => Object.keys(t.timings ?? {})));
     assert.deepEqual(rows[0], ['dns', 'tcp', 'stream', 'tls', 'features', 'dialback']);
+    // globex.example: the certificate (tls) and dialback phases are outlined as broken.
+    const broke = await query<string[]>(o.page, "[...document.querySelectorAll('#waterfall .phase.broke-error')].map((p) => p.dataset.phase)");
+    assert.deepEqual(broke, ['tls', 'dialback']);
     const widths = await query<number[]>(o.page, "[...document.querySelectorAll('#waterfall .phase rect')].map((r) => r.getBBox().width)");
     assert.ok(widths.every((w) => w > 0));
   });
