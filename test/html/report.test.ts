@@ -68,6 +68,34 @@ describe('xfed report: saved check-dns and probe results in one report', { skip:
   });
 });
 
+describe('-o html= on every check command', { skip: skipServers }, () => {
+  let s: Servers;
+  let dir: string;
+  before(async () => {
+    s = await startServers();
+    dir = mkdtempSync(join(tmpdir(), 'xfed-html-commands-'));
+  });
+  after(async () => {
+    await s?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('check-dns, probe, axl-verify, diagnose: the HTML file has every finding of the same run, and its picture where there is one', async () => {
+    for (const c of commandLines(s)) {
+      const html = join(dir, `${c.command}.html`);
+      const file = join(dir, `${c.command}.json`);
+      const r = await xfed([...c.args, '-o', `html=${html}`, '-o', `json=${file}`, '-q'], { env: c.env });
+      assert.equal(r.code, 1, `${c.command}: ${r.stderr}`);
+      const doc = JSON.parse(readFileSync(file, 'utf8')) as Doc;
+      const text = readFileSync(html, 'utf8');
+      const ids = [...text.matchAll(/data-finding-id="([^"]+)"/g)].map((m) => m[1]);
+      assert.deepEqual(ids.sort(), doc.targets.flatMap((t) => t.findings.map((f) => f.id)).sort(), c.command);
+      assert.equal(text.includes('id="federation-path"'), c.command !== 'diagnose', c.command);
+      assert.equal(text.includes('id="waterfall"'), c.command === 'probe', c.command);
+    }
+  });
+});
+
 describe('xfed report: usage errors', () => {
   let dir: string;
   before(() => {
