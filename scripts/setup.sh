@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Everything a fresh Debian machine needs for xfed's tests and benchmarks (run as root):
 # a real DNS server (unbound), real XMPP servers (Prosody, ejabberd), dig and openssl for
-# comparisons, Prometheus (promtool; xfed serve tests), then the npm packages and the build.
+# comparisons, Prometheus (promtool; xfed serve tests), Chromium for the HTML report tests
+# (driven by playwright-core, which downloads no browser), then the npm packages and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(unbound prosody lua-unbound ejabberd dnsutils openssl prometheus)
+PKGS=(unbound prosody lua-unbound ejabberd dnsutils openssl prometheus chromium)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

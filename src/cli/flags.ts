@@ -27,6 +27,7 @@ const FLAGS: Record<string, string> = {
   'diagnose.rules_file': '--rules',
   rules_file: '--rules',
   'diagnose.input': 'input',
+  'report.input': 'input',
   'doctor.config': '--config',
   logs: 'input',
 };

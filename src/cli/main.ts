@@ -16,6 +16,7 @@ import { defineDiagnose } from './defs/diagnose.js';
 import { defineAxlVerify } from './defs/axl-verify.js';
 import { defineExplain } from './defs/explain.js';
 import { defineServe } from './defs/serve.js';
+import { defineReport } from './defs/report.js';
 
 const EXIT_HELP = `
 Exit codes:
@@ -30,8 +31,8 @@ export function buildProgram(): Command {
     .description('Find out why XMPP server-to-server federation is broken, and how to fix it.')
     .version(VERSION, '-V, --version')
     .option('--json', 'write one JSON document on stdout instead of text (same as --format json)')
-    .addOption(new Option('--format <format>', 'what stdout gets').choices(['human', 'json', 'junit', 'github']))
-    .option('-o, --output <format=file>', 'also write the report to a file (repeatable): json=report.json, junit=junit.xml, human=report.txt, github=annotations.txt', collect)
+    .addOption(new Option('--format <format>', 'what stdout gets').choices(['human', 'json', 'junit', 'github', 'html']))
+    .option('-o, --output <format=file>', 'also write the report to a file (repeatable): json=report.json, junit=junit.xml, human=report.txt, github=annotations.txt, html=report.html', collect)
     .addOption(new Option('--timeout <ms>', 'timeout of each network phase, in milliseconds').argParser(intOption('--timeout', 1, 600_000)))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('-q, --quiet', 'print only problems and the summary')
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   defineDoctor(program);
   defineExplain(program);
   defineServe(program);
+  defineReport(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(scrubUsageMessage(str.replace(/^error: /, 'xfed: '))) });
   return program;
 }
@@ -81,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS = new Set(['check-dns', 'probe', 'axl-verify', 'diagnose', 'doctor', 'dialback', 'rules', 'init', 'explain', 'serve']);
+const COMMANDS = new Set(['check-dns', 'probe', 'axl-verify', 'diagnose', 'doctor', 'dialback', 'rules', 'init', 'explain', 'serve', 'report']);
 
 /** The command a command line runs (the first word that names one), to word its errors. */
 function commandOf(argv: string[]): string | undefined {

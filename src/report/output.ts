@@ -1,6 +1,6 @@
 /**
  * The one output path of every command: a RunResult rendered in a format (human, json,
- * junit, github), for stdout and for each `--output format=file`. Secrets are redacted here,
+ * junit, github, html), for stdout and for each `--output format=file`. Secrets are redacted here,
  * once, on the whole run, before any renderer sees it.
  *
  * Report files are written to a temporary file in the same directory and renamed over the
@@ -17,9 +17,9 @@ import type { RunResult } from '../core/result.js';
 import type { HumanOptions, SectionRenderer } from './human.js';
 import type { Style } from './style.js';
 
-export type Format = 'human' | 'json' | 'junit' | 'github';
-export const FORMATS: readonly Format[] = ['human', 'json', 'junit', 'github'];
-const BY_EXTENSION: Record<string, Format> = { json: 'json', xml: 'junit', txt: 'human', log: 'human' };
+export type Format = 'human' | 'json' | 'junit' | 'github' | 'html';
+export const FORMATS: readonly Format[] = ['human', 'json', 'junit', 'github', 'html'];
+const BY_EXTENSION: Record<string, Format> = { json: 'json', xml: 'junit', txt: 'human', log: 'human', html: 'html', htm: 'html' };
 
 /** One `--output` destination. */
 export interface OutputSpec {
@@ -36,7 +36,7 @@ export function parseOutput(spec: string): OutputSpec {
   }
   const ext = /\.([a-z]+)$/i.exec(spec)?.[1]?.toLowerCase();
   const format = ext ? BY_EXTENSION[ext] : undefined;
-  if (!format) throw new UsageError(`--output ${spec}: say the format, e.g. --output json=${spec} (json, junit, human, github)`);
+  if (!format) throw new UsageError(`--output ${spec}: say the format, e.g. --output json=${spec} (json, junit, human, github, html)`);
   return { format, file: spec };
 }
 
@@ -65,6 +65,8 @@ export async function renderRun(format: Format, input: RunResult, o: RenderOptio
       return (await import('./junit.js')).renderJunit(run, { strict: o.strict });
     case 'github':
       return (await import('./github.js')).renderGithub(run, { verbose: o.verbose });
+    case 'html':
+      return (await import('./html/index.js')).renderHtml([{ run }]);
     case 'human': {
       const [{ renderHuman }, { makeStyle }] = await Promise.all([import('./human.js'), import('./style.js')]);
       const style = makeStyle(o.color);
@@ -87,26 +89,36 @@ export async function writeOutputs(outputs: readonly OutputSpec[], run: RunResul
   const failed: string[] = [];
   for (const x of outputs) {
     const text = await renderRun(x.format, run, { ...o, color: false });
-    // Through a symbolic link to its file; an existing report keeps its permissions.
-    const dest = await realpath(x.file).catch(() => x.file);
-    const st = await stat(dest).catch(() => undefined);
-    const tmp = tempName(dest);
-    try {
-      if (st && !st.isFile()) {
-        // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written in place, never replaced.
-        await writeFile(dest, text);
-        continue;
-      }
-      const mode = st ? st.mode & 0o777 : 0o666;
-      await writeFile(tmp, text, { flag: 'wx', mode });
-      if (st) await chmod(tmp, mode);
-      await rename(tmp, dest);
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      failed.push(`cannot write --output ${x.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const code = await writeReport(x.file, text);
+    if (code) failed.push(`cannot write --output ${x.file}: ${code}`);
   }
   return failed;
+}
+
+/**
+ * Writes one report file: a temporary file next to it, then renamed over it (through a symbolic
+ * link to its file; an existing report keeps its permissions). Devices and pipes are written in
+ * place. Returns the error code when it could not be written, else undefined.
+ */
+export async function writeReport(file: string, text: string): Promise<string | undefined> {
+  const dest = await realpath(file).catch(() => file);
+  const st = await stat(dest).catch(() => undefined);
+  const tmp = tempName(dest);
+  try {
+    if (st && !st.isFile()) {
+      // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written in place, never replaced.
+      await writeFile(dest, text);
+      return undefined;
+    }
+    const mode = st ? st.mode & 0o777 : 0o666;
+    await writeFile(tmp, text, { flag: 'wx', mode });
+    if (st) await chmod(tmp, mode);
+    await rename(tmp, dest);
+    return undefined;
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
 }
 
 /** A file the run reads, named as the user gave it (`--config xfed.yaml`, `logs: a.log`). */
@@ -129,16 +141,16 @@ async function identity(file: string): Promise<string> {
  * run's inputs (it would be overwritten: the config, a log, a --file list...), and an output
  * that cannot be written (no such directory, a directory, no permission).
  */
-export async function checkOutputs(outputs: readonly OutputSpec[], inputs: readonly InputFile[]): Promise<void> {
+export async function checkOutputs(outputs: readonly OutputSpec[], inputs: readonly InputFile[], flag = '--output'): Promise<void> {
   const inputIds = new Map<string, InputFile>();
   for (const i of inputs) if (i.file !== '-') inputIds.set(await identity(i.file), i);
   const seen = new Set<string>();
   for (const x of outputs) {
     const id = await identity(x.file);
-    if (seen.has(id)) throw new UsageError(`--output ${x.file} is given twice`);
+    if (seen.has(id)) throw new UsageError(`${flag} ${x.file} is given twice`);
     seen.add(id);
     const input = inputIds.get(id);
-    if (input) throw new UsageError(`--output ${x.file} is also ${input.label} ${input.file}: refused (the report would overwrite it)`);
+    if (input) throw new UsageError(`${flag} ${x.file} is also ${input.label} ${input.file}: refused (the report would overwrite it)`);
     try {
       const s = await stat(x.file).catch(() => undefined);
       if (s?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
@@ -146,7 +158,7 @@ export async function checkOutputs(outputs: readonly OutputSpec[], inputs: reado
       // A report file is replaced by a temporary file made next to it (devices are written in place).
       if (!s || s.isFile()) await access(dirname(await realpath(x.file).catch(() => resolve(x.file))), constants.W_OK);
     } catch (e) {
-      throw new UsageError(`cannot write --output ${x.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`cannot write ${flag} ${x.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
 }

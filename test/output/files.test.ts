@@ -176,7 +176,7 @@ describe('--output files', { concurrency: true }, () => {
     assert.equal(r.stderr, `xfed: cannot write --output ${d}: EISDIR\n`);
     r = await xfed(['diagnose', LOG_ERROR, '-o', 'yaml=r.yaml']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^xfed: --output yaml=r\.yaml: unknown format "yaml" \(use human, json, junit, github\)\n$/);
+    assert.match(r.stderr, /^xfed: --output yaml=r\.yaml: unknown format "yaml" \(use human, json, junit, github, html\)\n$/);
     r = await xfed(['init', join(d, 'x.yaml'), '-o', `json=${f}`]);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'xfed: init writes a config file, not a report: --format, --json and --output do not apply\n');
