@@ -19,7 +19,7 @@ export function defineAxlVerify(program: Command): void {
       'after',
       `
 Examples:
-  XFED_AXL_PASSWORD=... xfed axl-verify --server imp1.example.com --user axlxfed --expect expe1.example.com
+  xfed axl-verify --server imp1.example.com --user axlxfed --password-file /etc/xfed/axl.pw --expect expe1.example.com
   xfed axl-verify -s imp1.example.com -u axlxfed --password-file ~/.axlpass --ca tomcat-ca.pem --all --json
   xfed axl-verify -s imp1.example.com -u axlxfed --sql "select name, nameforcontrol from typeservice where name like '%XCP%'"`,
     )

@@ -32,7 +32,7 @@ export function defineProbe(program: Command): void {
       `
 Examples:
   xfed probe partner.example
-  XFED_DIALBACK_SECRET=... xfed probe partner.example --from example.com
+  xfed probe partner.example --from example.com --secret-file /etc/xfed/dialback.secret
   xfed probe partner.example --host 192.0.2.10 --no-dialback --json
   xfed probe --file partners.txt --from example.com --secret-file /etc/xfed/dialback.secret`,
     )

@@ -26,7 +26,7 @@ config, alert rules and a Grafana dashboard.
 
 Examples:
   xfed serve
-  XFED_DIALBACK_SECRET=... xfed serve --config xfed.yaml
+  xfed serve --config xfed.yaml    (secrets: probe.secret_file, axl.password_file, or the environment)
   xfed serve --listen 0.0.0.0:9469 --allow-remote --web-config-file web.yml
   curl 'http://127.0.0.1:9469/probe?target=partner.example&module=probe'`,
     )
