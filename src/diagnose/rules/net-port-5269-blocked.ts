@@ -13,9 +13,11 @@ export default {
       line: {
         keywords: ['Connection failed:'],
         regex: String.raw`s2s connection (?<key>\S+ -> \S+): Connection failed: (?:connection refused|timeout|host is unreachable|network is unreachable)`,
-        products: ['ejabberd'],
+        products: ['any'],
       },
     },
+    { line: { keywords: ["Out of connection options, can't connect to"], regex: String.raw`Out of connection options, can't connect to (?<key>\S+)`, products: ['prosody', 'metronome'] } },
+    { line: { keywords: ['Cannot connect to XMPP domain'], regex: String.raw`Cannot connect to XMPP domain '(?<key>[^']+)'.*Unable to create a socket connection`, products: ['any'] } },
     { finding: { ids: ['probe.tcp.refused', 'probe.tcp.timeout'] } },
   ],
   cause: 'The TCP connection to the peer on 5269 is refused or times out: a firewall blocks it, or the SRV target/port is wrong.',

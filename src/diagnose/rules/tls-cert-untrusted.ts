@@ -11,8 +11,17 @@ export default {
     {
       line: {
         keywords: ['Forbidding insecure connection'],
-        regex: String.raw`Forbidding insecure connection to/from (?<key>\S+) because its certificate (?:is not trusted|is self-signed|has expired|could not be validated)`,
-        products: ['prosody'],
+        // 0.12+ says why; 0.10 and 0.11 said nothing more ("because …" absent).
+        regex: String.raw`Forbidding insecure connection to/from (?<key>\S+)(?: because its certificate (?:is not trusted|is self-signed|has expired|could not be validated|is not yet valid|is not valid yet)|\s*$)`,
+        products: ['prosody', 'metronome'],
+      },
+    },
+    { line: { keywords: ['closed: Your server\'s certificate'], regex: String.raw`s2s stream (?<key>\S+)->\S+ closed: Your server's certificate`, products: ['prosody', 'metronome'] } },
+    {
+      line: {
+        keywords: ['Failed inbound s2s EXTERNAL'],
+        regex: String.raw`Failed inbound s2s EXTERNAL authentication (?<key>\S+) -> \S+(?: \([^)]*\))?: .*(?:self.signed|unable to get local issuer|certificate has expired|unknown ca|certificate verify failed)`,
+        products: ['any'],
       },
     },
     {
