@@ -25,7 +25,7 @@ export default {
         products: ['any'],
       },
     },
-    { line: { keywords: ['Invalid result for DB authentication'], regex: String.raw`Invalid result for DB authentication: (?:[^@\s,]*@)?(?<key>[^\s,]+)`, products: ['tigase'] } },
+    { line: { keywords: ['result for DB authentication'], regex: String.raw`Invalid result for DB authentication: (?:[^@\s,]*@)?(?<key>[^\s,]+)`, products: ['tigase'] } },
     { finding: { ids: ['probe.dialback.invalid'] } },
   ],
   clears: [

@@ -16,7 +16,7 @@ export default {
         products: ['any'],
       },
     },
-    { line: { keywords: ["Out of connection options, can't connect to"], regex: String.raw`Out of connection options, can't connect to (?<key>\S+)`, products: ['prosody', 'metronome'] } },
+    { line: { keywords: ["connection options, can't connect to"], regex: String.raw`Out of connection options, can't connect to (?<key>\S+)`, products: ['prosody', 'metronome'] } },
     { line: { keywords: ['Cannot connect to XMPP domain'], regex: String.raw`Cannot connect to XMPP domain '(?<key>[^']+)'.*Unable to create a socket connection`, products: ['any'] } },
     { finding: { ids: ['probe.tcp.refused', 'probe.tcp.timeout'] } },
   ],

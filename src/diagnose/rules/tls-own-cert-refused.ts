@@ -8,7 +8,7 @@ export default {
   products: ['prosody', 'metronome', 'ejabberd', 'mongooseim'],
   logs: 'ejabberd / MongooseIM log (`ejabberd_s2s_out`); Prosody / Metronome log',
   match: [
-    { line: { keywords: ["doesn't accept our certificate"], regex: String.raw`(?:s2s \S+ authentication (?<key>\S+ -> \S+)(?: \([^)]*\))?: )?.*most likely it doesn't accept our certificate`, products: ['any'] } },
+    { line: { keywords: ['Peer provided no SASL mechanisms'], regex: String.raw`(?:s2s \S+ authentication (?<key>\S+ -> \S+)(?: \([^)]*\))?: )?.*most likely it doesn't accept our certificate`, products: ['any'] } },
     {
       line: {
         keywords: ['Peer responded with error:'],
