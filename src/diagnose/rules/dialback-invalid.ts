@@ -15,8 +15,8 @@ export default {
         products: ['expressway', 'imp', 'prosody', 'ejabberd'],
       },
     },
-    { line: { keywords: ['denied the key'], regex: String.raw`authoritative server for (?<key>\S+) denied the key`, products: ['prosody'] } },
-    { line: { keywords: ['dialback key that was incorrect'], regex: String.raw`imposter is claiming to be (?<key>[^\s?]+)`, products: ['prosody'] } },
+    { line: { keywords: ['denied the key'], regex: String.raw`authoritative server for (?<key>\S+) denied the key`, products: ['any'] } },
+    { line: { keywords: ['dialback key that was incorrect'], regex: String.raw`imposter is claiming to be (?<key>[^\s?]+)`, products: ['any'] } },
     {
       line: {
         keywords: ['s2s dialback authentication'],

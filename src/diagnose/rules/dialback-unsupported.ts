@@ -17,7 +17,7 @@ export default {
       },
     },
     { line: { keywords: ['nsupported-version'], regex: String.raw`(?:s2s connection (?<key>\S+ -> \S+):\s*)?Stream closed by (?:us|peer): unsupported-version`, products: ['any'] } },
-    { line: { keywords: ["Dialback doesn't seem to be enabled"], regex: String.raw`No SASL EXTERNAL offer and Dialback doesn't seem to be enabled`, products: ['prosody', 'metronome'] } },
+    { line: { keywords: ["Dialback doesn't seem to be enabled"], regex: String.raw`No SASL EXTERNAL offer and Dialback doesn't seem to be enabled`, products: ['any'] } },
     { line: { keywords: ['o viable authentication method offered'], regex: String.raw`(?:s2s stream (?<key>\S+) closed: |Session closed by remote with error: )?.*No viable authentication method offered`, products: ['any'] } },
   ],
   clears: [{ keywords: ['s2s dialback authentication'], regex: String.raw`Accepted (?:in|out)bound s2s dialback authentication (?<key>\S+ -> \S+)`, products: ['any'] }],

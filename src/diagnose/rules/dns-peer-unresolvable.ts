@@ -5,7 +5,7 @@ export default {
   id: 'diagnose.dns.peer-unresolvable',
   title: "The peer's domain does not resolve",
   severity: 'error',
-  products: ['expressway', 'ejabberd', 'xfed-json'],
+  products: ['expressway', 'ejabberd', 'mongooseim', 'xfed-json'],
   logs: 'Expressway-E log with `developer.xcp.federation` at DEBUG; ejabberd log; `xfed check-dns --json`',
   match: [
     {

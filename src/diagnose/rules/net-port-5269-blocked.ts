@@ -5,7 +5,7 @@ export default {
   id: 'diagnose.net.port-5269-blocked',
   title: 'The peer is unreachable on TCP 5269',
   severity: 'error',
-  products: ['expressway', 'ejabberd', 'xfed-json'],
+  products: ['expressway', 'prosody', 'metronome', 'ejabberd', 'mongooseim', 'openfire', 'xfed-json'],
   logs: 'Expressway-E log; ejabberd log; `xfed probe --json`',
   match: [
     { line: { keywords: ["', port 5269"], regex: String.raw`Unable to connect to host '(?<key>[^']+)', port 5269` } },
@@ -16,7 +16,7 @@ export default {
         products: ['any'],
       },
     },
-    { line: { keywords: ["connection options, can't connect to"], regex: String.raw`Out of connection options, can't connect to (?<key>\S+)`, products: ['prosody', 'metronome'] } },
+    { line: { keywords: ["connection options, can't connect to"], regex: String.raw`Out of connection options, can't connect to (?<key>\S+)`, products: ['any'] } },
     { line: { keywords: ['Cannot connect to XMPP domain'], regex: String.raw`Cannot connect to XMPP domain '(?<key>[^']+)'.*Unable to create a socket connection`, products: ['any'] } },
     { finding: { ids: ['probe.tcp.refused', 'probe.tcp.timeout'] } },
   ],

@@ -5,7 +5,7 @@ export default {
   id: 'diagnose.tls.cert-identity',
   title: 'Certificate identity not acceptable (name not in the certificate)',
   severity: 'error',
-  products: ['expressway', 'prosody', 'ejabberd', 'xfed-json'],
+  products: ['expressway', 'prosody', 'metronome', 'ejabberd', 'mongooseim', 'xfed-json'],
   logs: 'Expressway event log; Prosody / ejabberd log; `xfed probe --json`',
   match: [
     {
@@ -18,10 +18,10 @@ export default {
       line: {
         keywords: ['Forbidding insecure connection'],
         regex: String.raw`Forbidding insecure connection to/from (?<key>\S+) because its certificate is not valid for this name`,
-        products: ['prosody', 'metronome'],
+        products: ['any'],
       },
     },
-    { line: { keywords: ['Peer certificate rejected'], regex: String.raw`(?:s2s connection (?<key>\S+ -> \S+): )?Peer certificate rejected: .*(?:[Hh]ost ?name|name mismatch|not valid for)`, products: ['ejabberd'] } },
+    { line: { keywords: ['Peer certificate rejected'], regex: String.raw`(?:s2s connection (?<key>\S+ -> \S+): )?Peer certificate rejected: .*(?:[Hh]ost ?name|name mismatch|not valid for)`, products: ['any'] } },
     { finding: { ids: ['probe.cert.name-mismatch'] } },
   ],
   cause:

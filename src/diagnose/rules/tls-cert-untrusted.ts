@@ -5,7 +5,7 @@ export default {
   id: 'diagnose.tls.cert-untrusted',
   title: 'Peer certificate rejected (untrusted, self-signed or expired)',
   severity: 'error',
-  products: ['prosody', 'ejabberd', 'xfed-json'],
+  products: ['prosody', 'metronome', 'ejabberd', 'mongooseim', 'xfed-json'],
   logs: 'Prosody / ejabberd log; `xfed probe --json`',
   match: [
     {
@@ -13,10 +13,10 @@ export default {
         keywords: ['Forbidding insecure connection'],
         // 0.12+ says why; 0.10 and 0.11 said nothing more ("because …" absent).
         regex: String.raw`Forbidding insecure connection to/from (?<key>\S+)(?: because its certificate (?:is not trusted|is self-signed|has expired|could not be validated|is not yet valid|is not valid yet)|\s*$)`,
-        products: ['prosody', 'metronome'],
+        products: ['any'],
       },
     },
-    { line: { keywords: ['closed: Your server\'s certificate'], regex: String.raw`s2s stream (?<key>\S+)->\S+ closed: Your server's certificate`, products: ['prosody', 'metronome'] } },
+    { line: { keywords: ['closed: Your server\'s certificate'], regex: String.raw`s2s stream (?<key>\S+)->\S+ closed: Your server's certificate`, products: ['any'] } },
     {
       line: {
         keywords: ['Failed inbound s2s EXTERNAL'],
@@ -28,7 +28,7 @@ export default {
       line: {
         keywords: ['Peer certificate rejected'],
         regex: String.raw`^(?!.*(?:[Hh]ost ?name|name mismatch|not valid for))(?:.*?s2s connection (?<key>\S+ -> \S+): )?.*Peer certificate rejected`,
-        products: ['ejabberd'],
+        products: ['any'],
       },
     },
     { finding: { ids: ['probe.cert.untrusted', 'probe.cert.expired', 'probe.cert.not-yet-valid'] } },

@@ -11,7 +11,7 @@ export default {
     { line: { keywords: ['Encrypted server-to-server communication is required'], regex: String.raw`(?:required but was not offered by (?<key>[^\s,)]+)|required but was not offered)`, products: ['any'] } },
     { line: { keywords: ['STARTTLS required'], regex: String.raw`(?:s2s (?:connection|stream) (?<key>\S+ ?-> ?\S+)[: ])?.*Use of STARTTLS required`, products: ['any'] } },
     { line: { keywords: ['STARTTLS was not offered by'], regex: String.raw`TLS is required for domain \S+ but STARTTLS was not offered by (?<key>\S+)`, products: ['any'] } },
-    { line: { keywords: ['no dialback initiated'], regex: String.raw`connection-timeout.*no dialback initiated`, products: ['jabberd2'] } },
+    { line: { keywords: ['no dialback initiated'], regex: String.raw`connection-timeout.*no dialback initiated`, products: ['any'] } },
   ],
   explains: ['diagnose.stream.policy-violation', 'diagnose.tls.negotiation-failed'],
   cause:

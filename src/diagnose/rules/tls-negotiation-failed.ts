@@ -17,7 +17,7 @@ export default {
     { line: { keywords: ['TLS failed:'], regex: String.raw`s2s connection (?<key>\S+ -> \S+): TLS failed`, products: ['any'] } },
     { line: { keywords: ['Failed to secure inbound s2s'], regex: String.raw`Failed to secure inbound s2s connection`, products: ['ejabberd', 'mongooseim'] } },
     { line: { keywords: ['TLS negotiation'], regex: String.raw`TLS negotiation with (?<key>\S+?)\.? failed`, products: ['prosody', 'metronome'] } },
-    { line: { keywords: ['TLS negotiation'], regex: String.raw`s2s stream \S+->(?<key>\S+) closed: TLS negotiation failed`, products: ['prosody', 'metronome'] } },
+    { line: { keywords: ['TLS negotiation'], regex: String.raw`s2s stream \S+->(?<key>\S+) closed: TLS negotiation failed`, products: ['any'] } },
     { finding: { ids: ['probe.tls.handshake-failed', 'probe.tls.required-missing', 'probe.tls.not-offered', 'probe.tls.version-old'] } },
   ],
   cause:

@@ -16,8 +16,8 @@ export default {
         products: ['any'],
       },
     },
-    { line: { keywords: ['SASL EXTERNAL with'], regex: String.raw`SASL EXTERNAL with (?<key>\S+) failed: .*(?:certificate|issuer|self.signed)`, products: ['prosody', 'metronome'] } },
-    { line: { keywords: ['Session closed by remote'], regex: String.raw`Session closed by remote with error: not-authorized \((?:Your server's certificate|.*certificate)`, products: ['prosody', 'metronome'] } },
+    { line: { keywords: ['SASL EXTERNAL with'], regex: String.raw`SASL EXTERNAL with (?<key>\S+) failed: .*(?:certificate|issuer|self.signed)`, products: ['any'] } },
+    { line: { keywords: ['Session closed by remote'], regex: String.raw`Session closed by remote with error: not-authorized \((?:Your server's certificate|.*certificate)`, products: ['any'] } },
   ],
   explains: ['diagnose.stream.not-authorized'],
   cause:
