@@ -409,7 +409,10 @@ export class Engine {
     const out: Array<{ id: string; severity: Severity; count: number }> = [];
     for (const r of this.compiled.rules) {
       const st = this.state.get(r)!;
-      if (st.fired) out.push({ id: r.spec.id, severity: causeSeverity(r, st), count: [...st.groups.values()].reduce((n, g) => n + g.count, 0) + st.overflow });
+      if (!st.fired) continue;
+      // A cleared cause is info here too, as in its finding.
+      const severity = clearedBy([...st.groups.values()], st.clears) ? 'info' : causeSeverity(r, st);
+      out.push({ id: r.spec.id, severity, count: [...st.groups.values()].reduce((n, g) => n + g.count, 0) + st.overflow });
     }
     return out;
   }

@@ -41,6 +41,7 @@ test('an alarm raised then lowered is info "raised at …, cleared at …"; rais
     ],
   );
   assert.equal(t!.verdict, 'ok');
+  assert.deepEqual(t!.data.diagnose.causes, [{ id: 'diagnose.cluster.communication-failure', severity: 'info', count: 1 }]);
 
   const [again] = await diagnose({ paths: [logFile('again.log', [alarm('09:00:00', 'Raised'), alarm('09:05:00', 'Lowered'), alarm('09:10:00', 'Raised')])] });
   assert.deepEqual(
