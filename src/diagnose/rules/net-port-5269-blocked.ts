@@ -21,6 +21,10 @@ export default {
     { finding: { ids: ['probe.tcp.refused', 'probe.tcp.timeout'] } },
   ],
   cause: 'The TCP connection to the peer on 5269 is refused or times out: a firewall blocks it, or the SRV target/port is wrong.',
-  fix: ['Open TCP 5269 in both directions between the internet and Expressway-E.', 'Check the SRV target and port with `xfed check-dns <domain>`, then `xfed probe <domain>`.'],
+  fix: [
+    'Open TCP 5269 in both directions between the internet and Expressway-E (or the XMPP server).',
+    'Check the SRV target and port with `xfed check-dns <domain>`, then `xfed probe <domain>`.',
+    'On Expressway-E, a Federated static route for the partner is used instead of DNS and never falls back to DNS when its address is unreachable: check the route\'s address, or delete the route.',
+  ],
   references: [REF.x1402],
 } satisfies RuleSpec;
