@@ -20,7 +20,9 @@ export type CMatcher =
   | { kind: 'sequence'; start: CPattern; end: CPattern; close?: CPattern; windowMs?: number }
   | { kind: 'chain'; steps: CPattern[]; unless?: CPattern }
   | { kind: 'file'; re: RegExp }
-  | { kind: 'finding'; exact: Set<string>; prefixes: string[]; catchAll: boolean; text?: RegExp };
+  | { kind: 'finding'; exact: Set<string>; prefixes: string[]; catchAll: boolean; text?: RegExp }
+  /** A rule's `clears` pattern (not a way to fire: it ends a state). */
+  | { kind: 'clear'; p: CPattern };
 
 export interface CRule {
   spec: RuleSpec;
@@ -148,7 +150,7 @@ function matcher(raw: unknown, where: string, ruleProducts: string[]): CMatcher 
 /** Validates one rule object; returns it typed. `where` prefixes error messages. */
 export function validateRule(raw: unknown, where: string): { spec: RuleSpec; matchers: CMatcher[] } {
   if (!isObj(raw)) fail(where, 'must be an object');
-  onlyKeys(raw, ['id', 'title', 'severity', 'products', 'logs', 'match', 'cause', 'fix', 'references', 'supersedes', 'notes', 'enabled'], where);
+  onlyKeys(raw, ['id', 'title', 'severity', 'products', 'logs', 'match', 'cause', 'fix', 'references', 'supersedes', 'clears', 'explains', 'notes', 'enabled'], where);
   if (typeof raw.id !== 'string' || !ID_RE.test(raw.id)) fail(`${where}.id`, 'must be a dotted lower-case id such as "site.partner.blocked"');
   const w = `${where} (${raw.id})`;
   for (const k of ['title', 'cause'] as const) if (typeof raw[k] !== 'string' || !raw[k]) fail(`${w}.${k}`, 'must be a non-empty string');
@@ -159,6 +161,11 @@ export function validateRule(raw: unknown, where: string): { spec: RuleSpec; mat
   if (!Array.isArray(raw.match) || raw.match.length === 0) fail(`${w}.match`, 'must be a non-empty list of matchers');
   const matchers = raw.match.map((m, i) => matcher(m, `${w}.match[${i}]`, products));
   if (raw.supersedes !== undefined) strList(raw.supersedes, `${w}.supersedes`, 0);
+  if (raw.explains !== undefined) strList(raw.explains, `${w}.explains`, 0);
+  if (raw.clears !== undefined) {
+    if (!Array.isArray(raw.clears)) fail(`${w}.clears`, 'must be a list of patterns');
+    raw.clears.forEach((c, i) => matchers.push({ kind: 'clear', p: pattern(c, `${w}.clears[${i}]`, products) }));
+  }
   for (const k of ['logs', 'notes'] as const) if (raw[k] !== undefined && typeof raw[k] !== 'string') fail(`${w}.${k}`, 'must be a string');
   if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') fail(`${w}.enabled`, 'must be true or false');
   const spec = { ...raw, products, fix, references, logs: (raw.logs as string | undefined) ?? '' } as unknown as RuleSpec;
@@ -209,6 +216,7 @@ export function trieSource(words: readonly string[]): string {
 export function allPatterns(m: CMatcher): CPattern[] {
   switch (m.kind) {
     case 'line':
+    case 'clear':
       return [m.p];
     case 'sequence':
       return [m.start, m.end, ...(m.close ? [m.close] : [])];

@@ -37,6 +37,8 @@ export function renderRule(r: RuleSpec, bold: (s: string) => string, sev: string
   out.push('', '  Matches (any of):');
   for (const m of r.match) out.push(`    - ${describeMatcher(m)}`);
   if (r.supersedes?.length) out.push('', `  Replaces when both fire: ${r.supersedes.join(', ')}`);
+  if (r.clears?.length) out.push('', '  Cleared (reported as info) by a later:', ...r.clears.map((p) => `    - ${pat(p)}`));
+  if (r.explains?.length) out.push('', `  Explains (ranked after it when both fire): ${r.explains.join(', ')}`);
   if (r.notes) out.push('', `  Notes: ${r.notes}`);
   if (r.references.length) out.push('', '  References:', ...r.references.map((u) => `    ${u}`));
   return out.join('\n');
@@ -55,7 +57,7 @@ export function renderRulesMarkdown(rules: readonly RuleSpec[], inputs: readonly
     '',
     '<!-- Generated from src/diagnose/rules/ by `npm run docs:rules`. Do not edit: a test fails when this page is stale. -->',
     '',
-    '`xfed diagnose` reads Expressway, IM&P, Prosody and ejabberd logs and xfed\'s own JSON results, and reports',
+    '`xfed diagnose` reads Expressway, IM&P, Prosody, Metronome, ejabberd, MongooseIM, Openfire, jabberd2 and Tigase logs and xfed\'s own JSON results, and reports',
     'each rule below that matches as a finding with the rule\'s id, its evidence (file, line, first/last seen, count)',
     'and its fix. `xfed rules show <id>` prints one rule; `--rules <file>` adds or overrides rules (same schema).',
     '',
@@ -78,6 +80,8 @@ export function renderRulesMarkdown(rules: readonly RuleSpec[], inputs: readonly
     out.push('', '**Matches** (any of):', '');
     for (const m of r.match) out.push(`- ${describeMatcher(m)}`);
     if (r.supersedes?.length) out.push('', `Replaces ${r.supersedes.map((s) => `\`${s}\``).join(', ')} when both fire.`);
+    if (r.clears?.length) out.push('', '**Cleared** (reported as info, "raised at …, cleared at …") by a later:', '', ...r.clears.map((p) => `- ${pat(p)}`));
+    if (r.explains?.length) out.push('', `**Explains** ${r.explains.map((s) => `\`${s}\``).join(', ')}: when both fire, this cause ranks first and names them.`);
     if (r.notes) out.push('', `*Note:* ${r.notes}`);
     if (r.references.length) out.push('', 'References:', '', ...r.references.map((u) => `- <${u}>`));
     out.push('');

@@ -7,30 +7,16 @@ import { finding, SEVERITY_RANK, type Evidence, type Finding, type RunResult, ty
 import { allPatterns, variants, type CMatcher, type CPattern, type CompiledRules, type CRule } from './compile.js';
 import { lineProduct, parseTime, type Candidate } from './lines.js';
 import { redactEvidence } from './redact.js';
+import { causeSeverity, chainEvent, clearedText, clearEvidence, cmp, completedChain, evidenceOf, MAX_TEXT, span, type ChainState, type Group, type Hit } from './engine-util.js';
+
+export type { Hit } from './engine-util.js';
+import { clearedBy, rank, type Ranked } from './rank.js';
 import type { Product } from './types.js';
 
-export interface Hit {
-  source: string;
-  line?: number;
-  text: string;
-  time?: number;
-  /** Read order, for entries without a time. */
-  order: number;
-  key: string;
-  label?: string;
-  /** For a finding of an xfed result: its severity (the cause is never more severe). */
-  severity?: Severity;
-}
 
-interface Group {
-  first: Hit;
-  last: Hit;
-  count: number;
-}
 
 const MAX_KEYS = 200;
 const MAX_PENDING = 10_000;
-const MAX_TEXT = 600;
 
 class RuleState {
   fired = false;
@@ -39,6 +25,13 @@ class RuleState {
   resultSeverity: Severity | undefined;
   readonly groups = new Map<string, Group>();
   overflow = 0;
+  /** The latest `clears` hit per key ('' for a line without one). */
+  readonly clears = new Map<string, Hit>();
+
+  clear(hit: Hit): void {
+    const c = this.clears.get(hit.key);
+    if (c ? cmp(hit, c) > 0 : this.clears.size < MAX_KEYS) this.clears.set(hit.key, hit);
+  }
 
   add(hit: Hit): void {
     this.fired = true;
@@ -54,22 +47,13 @@ class RuleState {
   }
 }
 
-function cmp(a: Hit, b: Hit): number {
-  if (a.time !== undefined && b.time !== undefined && a.time !== b.time) return a.time - b.time;
-  return a.order - b.order;
-}
 
 interface Pending {
   hit: Hit;
   deadline?: number;
 }
 
-/** A chain's hits in read order: `step` is the step index, -1 for `unless`. */
-interface ChainState {
-  events: Array<{ step: number; hit: Hit }>;
-}
 
-const MAX_CHAIN_EVENTS = 20_000;
 
 interface SourceState {
   name: string;
@@ -79,6 +63,8 @@ interface SourceState {
   matched: number;
   /** The latest time seen in the source (sequence windows expire against it). */
   lastTime: number | undefined;
+  /** File-name hits, kept until the end of the source (an empty file proves nothing). */
+  files: Array<{ r: CRule; hit: Hit }>;
 }
 
 type PatternHit = { groups: Record<string, string | undefined> };
@@ -123,10 +109,10 @@ export class Engine {
   }
 
   beginSource(name: string, hint: Product | undefined): void {
-    this.src = { name, hint, pending: new Map(), matched: 0, lastTime: undefined };
+    this.src = { name, hint, pending: new Map(), matched: 0, lastTime: undefined, files: [] };
     for (const r of this.compiled.rules)
       for (const m of r.matchers)
-        if (m.kind === 'file' && m.re.test(name)) this.state.get(r)!.add({ source: name, text: name, order: this.order++, key: name, label: 'file' });
+        if (m.kind === 'file' && m.re.test(name)) this.src.files.push({ r, hit: { source: name, text: name, order: this.order++, key: name, label: 'file' } });
   }
 
   /** Ends the current source; `lastLine` dates the end of the file for sequence windows. */
@@ -135,6 +121,8 @@ export class Engine {
     if (!src) return 0;
     const last = lastLine ? parseTime(lastLine, this.opts.now) : undefined;
     const end = last === undefined ? src.lastTime : src.lastTime === undefined ? last : Math.max(last, src.lastTime);
+    // A file proves something by its name only when it has content (an empty xmpp-cm-*.log does not show federation running).
+    if (lastLine) for (const { r, hit } of src.files) this.state.get(r)!.add(hit);
     for (const r of this.compiled.rules)
       for (const m of r.matchers) {
         if (m.kind !== 'sequence') continue;
@@ -214,6 +202,11 @@ export class Engine {
             });
             const u = m.unless && hits.get(m.unless);
             if (u) chainEvent(cs, -1, mk(u));
+            break;
+          }
+          case 'clear': {
+            const h = hits.get(m.p);
+            if (h) st.clear(mk(h));
             break;
           }
           default:
@@ -349,7 +342,7 @@ export class Engine {
         for (const h of ev) st.add(h);
       }
 
-    const out: Array<{ f: Finding; t: number }> = [];
+    const out: Ranked[] = [];
     const fired = new Set<string>();
     for (const r of this.compiled.rules) if (this.state.get(r)!.fired) fired.add(r.spec.id);
     const superseded = new Set<string>();
@@ -363,12 +356,14 @@ export class Engine {
       if (groups.length > this.opts.maxEvidence) evidence.push({ label: 'more', value: `${groups.length - this.opts.maxEvidence} more distinct keys not shown` });
       const files = new Set(groups.map((g) => g.first.source)).size;
       const when = span(groups);
+      const cleared = clearedBy(groups, st.clears);
+      if (cleared) evidence.push(clearEvidence(cleared));
       out.push({
         f: finding({
           id: r.spec.id,
-          severity: causeSeverity(r, st),
+          severity: cleared ? 'info' : causeSeverity(r, st),
           title: r.spec.title,
-          detail: `${r.spec.cause} Seen ${total} time${total === 1 ? '' : 's'} in ${files} input${files === 1 ? '' : 's'}${when}.`,
+          detail: `${cleared ? `Cleared: ${clearedText(groups, cleared)} ` : ''}${r.spec.cause} Seen ${total} time${total === 1 ? '' : 's'} in ${files} input${files === 1 ? '' : 's'}${when}.`,
           evidence,
           fix: r.spec.fix.map((s, i) => (r.spec.fix.length > 1 ? `${i + 1}. ${s}` : s)).join('\n'),
           target,
@@ -376,6 +371,7 @@ export class Engine {
           ...(r.spec.references.length ? { references: r.spec.references } : {}),
         }),
         t: Math.min(Infinity, ...groups.map((g) => g.first.time ?? Infinity)),
+        ...(r.spec.explains ? { explains: r.spec.explains } : {}),
       });
     }
     for (const [id, i] of this.issues) {
@@ -399,14 +395,13 @@ export class Engine {
           id: 'diagnose.no-match',
           severity: 'info',
           title: 'No known failure pattern found',
-          detail: `None of the ${this.compiled.rules.length} rules matched the inputs. \`xfed rules\` lists what is looked for; make sure the logs were collected at DEBUG level (developer.xcp.federation on Expressway-E, network.axl on Expressway-C).`,
+          detail: `None of the ${this.compiled.rules.length} rules matched the inputs. \`xfed rules\` lists what is looked for; make sure the logs were collected at DEBUG level (Expressway-E: developer.xcp.federation and developer.clusterdb.restapi; Expressway-C: developer.clusterdb.restapi and network.axl).`,
           target,
         }),
         t: Infinity,
       });
     }
-    out.sort((a, b) => SEVERITY_RANK[a.f.severity] - SEVERITY_RANK[b.f.severity] || a.t - b.t);
-    return out.map((o) => o.f);
+    return rank(out);
   }
 
   /** Fired rule ids with counts, for the data section. */
@@ -414,84 +409,12 @@ export class Engine {
     const out: Array<{ id: string; severity: Severity; count: number }> = [];
     for (const r of this.compiled.rules) {
       const st = this.state.get(r)!;
-      if (st.fired) out.push({ id: r.spec.id, severity: causeSeverity(r, st), count: [...st.groups.values()].reduce((n, g) => n + g.count, 0) + st.overflow });
+      if (!st.fired) continue;
+      // A cleared cause is info here too, as in its finding.
+      const severity = clearedBy([...st.groups.values()], st.clears) ? 'info' : causeSeverity(r, st);
+      out.push({ id: r.spec.id, severity, count: [...st.groups.values()].reduce((n, g) => n + g.count, 0) + st.overflow });
     }
     return out;
   }
 }
 
-/**
- * A cause found only in xfed results is no more severe than the findings behind it
- * (a dns.srv.missing warning, with a fallback, must not become an error); any log
- * line or file among the evidence keeps the rule's own severity.
- */
-function causeSeverity(r: CRule, st: RuleState): Severity {
-  const own = r.spec.severity;
-  if (!st.onlyResults || !st.resultSeverity) return own;
-  return SEVERITY_RANK[st.resultSeverity] > SEVERITY_RANK[own] ? st.resultSeverity : own;
-}
-
-function chainEvent(cs: ChainState, step: number, hit: Hit): void {
-  cs.events.push({ step, hit });
-  if (cs.events.length <= MAX_CHAIN_EVENTS) return;
-  // Routine repeats (Expressway-C's AXL 200s): of a run of one step read in a row
-  // from one source, the first and the last are kept.
-  const ev = cs.events;
-  const keep: typeof ev = [];
-  for (let i = 0; i < ev.length; i++) {
-    const same = (j: number) => j >= 0 && j < ev.length && ev[j]!.step === ev[i]!.step && ev[j]!.hit.source === ev[i]!.hit.source;
-    if (!same(i - 1) || !same(i + 1)) keep.push(ev[i]!);
-  }
-  // Still too many (steps alternating): forget the oldest.
-  cs.events = keep.length > MAX_CHAIN_EVENTS / 2 ? keep.slice(keep.length - MAX_CHAIN_EVENTS / 2) : keep;
-}
-
-/**
- * The hits of a chain that completed and was not followed by `unless`, or undefined.
- * Walked in time order: each step takes the earliest hit after the previous step's;
- * `unless` after a completion voids it (a later episode may complete again), and
- * `unless` before the completion does not count (a restart before the fix).
- */
-function completedChain(cs: ChainState, steps: number): Hit[] | undefined {
-  const events = [...cs.events].sort((a, b) => cmp(a.hit, b.hit) || a.step - b.step);
-  let live: Hit[] | undefined;
-  let cur: Hit[] = [];
-  for (const { step, hit } of events) {
-    if (step < 0) {
-      if (live && cmp(hit, live[live.length - 1]!) > 0) live = undefined;
-      continue;
-    }
-    // One line serves one step only.
-    if (step !== cur.length || (cur.length && cmp(hit, cur[cur.length - 1]!) <= 0)) continue;
-    cur.push(hit);
-    if (cur.length === steps) {
-      live ??= cur;
-      cur = [];
-    }
-  }
-  return live;
-}
-
-function iso(t: number | undefined): string | undefined {
-  return t === undefined ? undefined : new Date(t).toISOString();
-}
-
-function evidenceOf(g: Group): Evidence {
-  const shown = redactEvidence(g.first.text);
-  const e: Evidence = { label: g.first.label ?? (g.first.key || 'log'), value: shown.length > MAX_TEXT ? `${shown.slice(0, MAX_TEXT)}…` : shown, source: g.first.source };
-  if (g.first.line !== undefined) e.line = g.first.line;
-  const f = iso(g.first.time);
-  const l = iso(g.last.time);
-  if (f) e.firstSeen = f;
-  if (l) e.lastSeen = l;
-  e.count = g.count;
-  return e;
-}
-
-function span(groups: Group[]): string {
-  const times = groups.flatMap((g) => [g.first.time, g.last.time]).filter((t): t is number => t !== undefined);
-  if (!times.length) return '';
-  const a = iso(Math.min(...times))!;
-  const b = iso(Math.max(...times))!;
-  return a === b ? ` at ${a}` : ` between ${a} and ${b}`;
-}

@@ -419,7 +419,7 @@ function sniffProduct(head: Buffer | undefined, hint: Product | undefined): { pr
 async function readLog(name: string, src: AsyncIterable<Buffer> | Iterable<Buffer>, ctx: ReadContext, gzip: boolean, head?: Buffer): Promise<void> {
   const hint = pathProduct(name);
   const { product, unknown } = sniffProduct(head, hint);
-  if (unknown) ctx.issue('diagnose.input.unknown-format', name, 'no line looks like an Expressway, IM&P, Prosody or ejabberd log line');
+  if (unknown) ctx.issue('diagnose.input.unknown-format', name, 'no line looks like a log line of a known server (Expressway, IM&P, Prosody, Metronome, ejabberd, MongooseIM, Openfire, jabberd2, Tigase)');
   const engine = ctx.engine;
   // A continuation line whose header is out of reach still belongs to the file's product.
   engine.beginSource(name, hint ?? product);

@@ -24,11 +24,12 @@ export interface Candidate {
 }
 
 /**
- * A line that starts an entry: a timestamp (ISO, syslog `Mon dd hh:mm:ss`), or an
+ * A line that starts an entry: a timestamp (ISO, syslog `Mon dd hh:mm:ss`, IM&P XCP
+ * trace `hh:mm:ss.mmm |level`), or an
  * Expressway process prefix (`host tvcs:`, `XCP_CM2[pid]:`, `alarm:`).
  */
 const HEADER_RE =
-  /^(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|[\w.-]+ (?:tvcs|alarm|XCP_[A-Z0-9_]+|[\w.-]+\[\d+\]):|XCP_[A-Z0-9_]+(?:\[\d+\])?:|tvcs:|UTCTime=)/;
+  /^(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\d\d:\d\d:\d\d\.\d{3} \||[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|[\w.-]+ (?:tvcs|alarm|XCP_[A-Z0-9_]+|[\w.-]+\[\d+\]):|XCP_[A-Z0-9_]+(?:\[\d+\])?:|tvcs:|UTCTime=)/;
 
 export function isHeader(line: string): boolean {
   return HEADER_RE.test(line);
@@ -222,22 +223,32 @@ export function parseTime(text: string, now = Date.now()): number | undefined {
 }
 
 const EXPRESSWAY_RE = /(?:^|\s)(?:tvcs|alarm|XCP_[A-Z0-9_]+(?:\[\d+\])?):|UTCTime="/;
-const PROSODY_RE = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d )?\S+\s+(?:debug|info|warn|error)\t/;
+const PROSODY_RE = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d )?\S+\s+(?:debug|info|warn|error)\t|\bprosody\[\d+\]: /;
+const METRONOME_RE = /\bmetronome(?:\[\d+\]: |\/)/;
 const EJABBERD_RE = /\[(?:debug|info|notice|warning|error|critical)\] <\d+\.\d+\.\d+>/;
+const MONGOOSE_RE = /\bmongoose(?:im|_)/i;
+const JABBERD2_RE = /\bjabberd\/(?:s2s|c2s|sm|router)\[\d+\]:|^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4} (?:\[\w+\] \[\d+\]|[\w.]+\.c:\d+ )/;
+const OPENFIRE_RE = /^\d{4}\.\d\d\.\d\d \d\d:\d\d:\d\d|org\.jivesoftware\./;
+/** IM&P XCP trace lines carry the time only: `HH:MM:SS.mmm |level component …`. */
+const IMP_TRACE_RE = /^\d\d:\d\d:\d\d\.\d{3} \|\w+ /;
+const TIGASE_RE = /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}\] \[(?:SEVERE|WARNING|INFO|CONFIG|FINEST|FINER|FINE)\s*\]|\btigase\.(?:server|xmpp|net)\./;
 
 /** Which product wrote a line, from its shape; `hint` comes from the file's path. */
 export function lineProduct(text: string, hint: Product | undefined): Product | undefined {
   if (hint === 'imp') return 'imp';
+  if (IMP_TRACE_RE.test(text)) return 'imp';
   if (EXPRESSWAY_RE.test(text)) return 'expressway';
-  if (EJABBERD_RE.test(text)) return 'ejabberd';
-  if (PROSODY_RE.test(text)) return 'prosody';
+  if (EJABBERD_RE.test(text)) return hint === 'mongooseim' || MONGOOSE_RE.test(text) ? 'mongooseim' : 'ejabberd';
+  if (PROSODY_RE.test(text)) return hint === 'metronome' || METRONOME_RE.test(text) ? 'metronome' : 'prosody';
+  if (JABBERD2_RE.test(text)) return 'jabberd2';
+  if (OPENFIRE_RE.test(text)) return 'openfire';
+  if (TIGASE_RE.test(text)) return 'tigase';
   return hint;
 }
 
-/** IM&P trace files are recognised by their documented paths and names. */
+/** IM&P trace files are recognised by their documented paths and names; the others by the product's name in the path. */
 export function pathProduct(path: string): Product | undefined {
   if (/(?:^|[/!\\])(?:epas|xcp)[/\\]|rtr-jsm|xmpp-cm-|(?:^|[/!\\_.-])(?:imp|cup)(?:[/!\\_.-]|$)/i.test(path)) return 'imp';
-  if (/prosody/i.test(path)) return 'prosody';
-  if (/ejabberd/i.test(path)) return 'ejabberd';
+  for (const p of ['metronome', 'prosody', 'mongooseim', 'ejabberd', 'openfire', 'jabberd2', 'tigase'] as const) if (path.toLowerCase().includes(p)) return p;
   return undefined;
 }

@@ -6,8 +6,8 @@
 import type { Severity } from '../core/result.js';
 
 /** Where a log line comes from; `any` in a pattern means "whatever the product". */
-export type Product = 'expressway' | 'imp' | 'prosody' | 'ejabberd';
-export const PRODUCTS: readonly Product[] = ['expressway', 'imp', 'prosody', 'ejabberd'];
+export type Product = 'expressway' | 'imp' | 'prosody' | 'ejabberd' | 'mongooseim' | 'openfire' | 'jabberd2' | 'tigase' | 'metronome';
+export const PRODUCTS: readonly Product[] = ['expressway', 'imp', 'prosody', 'ejabberd', 'mongooseim', 'openfire', 'jabberd2', 'tigase', 'metronome'];
 
 /**
  * One line pattern. `keywords` are literal strings, at least one of which must
@@ -78,6 +78,15 @@ export interface RuleSpec {
   references: string[];
   /** Ids of rules this more specific cause replaces when both fire. */
   supersedes?: string[];
+  /**
+   * What clears the state (alarm lowered, federation re-enabled, a successful
+   * dialback with the same peer afterwards): when every key the rule fired for
+   * saw one of these later (same key, or a line without a key), the cause is
+   * reported as info, "raised at …, cleared at …".
+   */
+  clears?: PatternSpec[];
+  /** Ids of causes that are consequences of this one: when both fire, this one ranks first and names them. */
+  explains?: string[];
   /** Notes on line shapes that are inferred rather than captured from a real system. */
   notes?: string;
   /** A user's rules file may disable a built-in rule. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BUILTIN_RULES, diagnose } from '../../src/diagnose/index.js';
 import { FIXTURES } from '../helpers/servers.js';
+import { readScenarios } from '../helpers/real-corpus.js';
 
 const DIR = join(FIXTURES, 'logs');
 
@@ -64,13 +65,17 @@ for (const stem of cases) {
 test('every built-in rule is triggered by at least one fixture and absent from at least one', () => {
   const triggered = new Set<string>();
   for (const stem of cases) for (const e of readExpect(join(DIR, `${stem}.expect`))) triggered.add(e.id);
+  // The real corpus (fixtures/logs/real/, test/diagnose/corpus.test.ts) names the first cause of each failure.
+  for (const s of readScenarios()) if (s.first) triggered.add(s.first);
   for (const r of BUILTIN_RULES) assert.ok(triggered.has(r.id), `no fixture triggers ${r.id}`);
   // Exact-set comparison makes every other fixture a "must not fire" case; make sure healthy ones exist.
   assert.ok(cases.filter((s) => readExpect(join(DIR, `${s}.expect`)).every((e) => e.id === 'diagnose.no-match')).length >= 5);
 });
 
-test('the whole fixture directory at once: the union of the expectations, ordered by severity then time', async () => {
-  const [t] = await diagnose({ paths: [DIR] });
+test('the whole fixture directory at once: the union of the expectations, root causes first, then by severity and time', async () => {
+  // The top-level fixtures only: the real corpus (real/) has its own harness.
+  const files = readdirSync(DIR).filter((f) => f !== 'real').map((f) => join(DIR, f));
+  const [t] = await diagnose({ paths: files, target: DIR });
   const want = new Set<string>();
   for (const stem of cases) for (const e of readExpect(join(DIR, `${stem}.expect`))) if (e.id !== 'diagnose.no-match') want.add(e.id);
   // Together, the bouncing after a restart supersedes the plain "restart the router" cause.
@@ -81,9 +86,23 @@ test('the whole fixture directory at once: the union of the expectations, ordere
   const rank = { error: 0, warning: 1, info: 2 } as const;
   const sev = t!.findings.map((f) => rank[f.severity]);
   assert.deepEqual(sev, [...sev].sort((a, b) => a - b), 'severity order');
-  const errTimes = t!.findings.filter((f) => f.severity === 'error').map((f) => f.evidence.map((e) => e.firstSeen).filter(Boolean).sort()[0] ?? '');
-  const dated = errTimes.filter(Boolean);
-  assert.deepEqual(dated, [...dated].sort(), 'errors ordered by first time seen');
+  // Within one severity: the causes nothing explains first, then the consequences of a reported root cause, each by time.
+  const consequence = (f: (typeof t.findings)[number]) => f.detail.includes('Probably a consequence of:');
+  for (const s of ['error', 'warning', 'info'] as const) {
+    const same = t!.findings.filter((f) => f.severity === s);
+    const tiers = same.map((f) => (consequence(f) ? 1 : 0));
+    assert.deepEqual(tiers, [...tiers].sort((a, b) => a - b), `${s}: root causes before consequences`);
+    for (const k of [0, 1]) {
+      const dated = same.filter((f) => (consequence(f) ? 1 : 0) === k).map((f) => f.evidence.map((e) => e.firstSeen).filter(Boolean).sort()[0] ?? '').filter(Boolean);
+      assert.deepEqual(dated, [...dated].sort(), `${s}: ordered by first time seen`);
+    }
+  }
+  assert.ok(t!.findings.some(consequence), 'the directory has a cause explained by another');
+  // Each consequence names a root that is reported, and that root names it back.
+  for (const f of t!.findings.filter(consequence)) {
+    const roots = /Probably a consequence of: (.+?) \(reported above\)/.exec(f.detail)![1]!.split(', ');
+    for (const r of roots) assert.ok(/Explains: (.+?) \(consequences/.exec(t!.findings.find((x) => x.id === r)!.detail)![1]!.split(', ').includes(f.id), `${r} names ${f.id}`);
+  }
 });
 
 test('dialback keys never reach the evidence', async () => {

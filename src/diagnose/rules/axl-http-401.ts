@@ -8,6 +8,7 @@ export default {
   products: ['expressway', 'xfed-json'],
   logs: 'Expressway-C diagnostic log with Network log `network.axl` at DEBUG; `xfed axl-verify --json`',
   match: [{ line: AXL_AUTH_FAILED }, { finding: { ids: ['axl.auth.failed'] } }],
+  explains: ['diagnose.xcp.router-restart-needed', 'diagnose.axl.s2snodes-empty'],
   cause:
     'The AXL user or password that Expressway-C uses for IM and Presence is wrong (or the user lacks an AXL role), so Expressway-C cannot write Expressway-E\'s S2S node into the IM&P `xmpps2snodes` table. Federation then silently never starts: IM is one-way while IM&P still shows active.',
   fix: [

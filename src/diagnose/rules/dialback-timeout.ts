@@ -5,7 +5,7 @@ export default {
   id: 'diagnose.dialback.timeout',
   title: 'Dialback timed out: no `->CONNECTED` within 30 s',
   severity: 'error',
-  products: ['expressway', 'xfed-json'],
+  products: ['expressway', 'ejabberd', 'mongooseim', 'jabberd2', 'tigase', 'xfed-json'],
   logs: 'Expressway-E log with `developer.xcp.federation` at DEBUG; `xfed probe --json`',
   match: [
     {
@@ -18,6 +18,10 @@ export default {
         windowSeconds: 30,
       },
     },
+    { line: { keywords: ['dialback verify request timed out'], regex: String.raw`\[(?<key>[\d.:a-fA-F]+), port=\d+\] dialback verify request timed out|dialback verify request timed out`, products: ['any'] } },
+    { line: { keywords: ['s2s dialback authentication'], regex: String.raw`Failed (?:in|out)bound s2s dialback authentication (?<key>\S+ -> \S+)(?: \([^)]*\))?: (?:Authentication failed: )?remote-server-timeout`, products: ['any'] } },
+    { line: { keywords: ['dialback for incoming route'], regex: String.raw`dialback for incoming route '(?<key>[^']+)' timed out`, products: ['any'] } },
+    { line: { keywords: ['Connection not authenticated within timeout'], regex: String.raw`Connection not authenticated within timeout`, products: ['tigase'] } },
     { finding: { ids: ['probe.dialback.timeout'] } },
   ],
   cause:

@@ -5,7 +5,7 @@ export default {
   id: 'diagnose.dns.peer-unresolvable',
   title: "The peer's domain does not resolve",
   severity: 'error',
-  products: ['expressway', 'ejabberd', 'xfed-json'],
+  products: ['expressway', 'ejabberd', 'mongooseim', 'xfed-json'],
   logs: 'Expressway-E log with `developer.xcp.federation` at DEBUG; ejabberd log; `xfed check-dns --json`',
   match: [
     {
@@ -15,9 +15,11 @@ export default {
         windowSeconds: 30,
       },
     },
-    { line: { keywords: ['DNS lookup failed'], regex: String.raw`s2s connection (?<key>\S+ -> \S+): DNS lookup failed`, products: ['ejabberd'] } },
+    { line: { keywords: ['DNS lookup failed'], regex: String.raw`s2s connection (?<key>\S+ -> \S+): DNS lookup failed`, products: ['any'] } },
+    { line: { keywords: ['remote-server-not-found'], regex: String.raw`Failed (?:in|out)bound s2s dialback authentication (?<key>\S+) -> \S+(?: \([^)]*\))?: (?:Authentication failed: )?remote-server-not-found`, products: ['any'] } },
     { finding: { ids: ['dns.domain.nxdomain'] } },
   ],
+  explains: ['diagnose.dialback.timeout', 'diagnose.stream.remote-connection-failed'],
   cause:
     'The resolver lookup for the domain (`_xmpp-server._tcp.<domain>`, then its A/AAAA) never produced an address, so the stream or its dialback verification cannot be made: the domain has no SRV/A records, or Expressway-E\'s DNS servers cannot resolve public names.',
   fix: [

@@ -11,7 +11,7 @@ export default {
   cause: 'Partners find Expressway-E through `_xmpp-server._tcp.<domain>` (port 5269). Without it they cannot reach us, and the dialback callback to our domain fails too.',
   fix: [
     'Publish `_xmpp-server._tcp.<domain>. SRV 0 0 5269 <exp-e-fqdn>.` in public DNS for every federated domain (and each group chat node alias), with an A record for the target.',
-    'Check with `xfed check-dns <domain>`.',
+    'Check with `xfed check-dns <domain>`. With a Federated static route for the partner on Expressway-E, a missing partner SRV record is not the cause (the static route is used, and an unreachable static route never falls back to DNS).',
   ],
   references: [REF.x1402, REF.rfc2782],
 } satisfies RuleSpec;

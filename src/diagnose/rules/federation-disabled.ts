@@ -9,12 +9,10 @@ export default {
   logs: 'Expressway-E diagnostic log (configuration changes)',
   match: [
     {
-      sequence: {
-        start: { keywords: ['is_federation_enabled'], regex: String.raw`is_federation_enabled\b.*\b(?:to|a):\s*0\b` },
-        end: { keywords: ['is_federation_enabled'], regex: String.raw`is_federation_enabled\b.*\b(?:to|a):\s*1\b` },
-      },
+      line: { keywords: ['is_federation_enabled'], regex: String.raw`is_federation_enabled\b.*\b(?:to|a):\s*0\b` },
     },
   ],
+  clears: [{ keywords: ['is_federation_enabled'], regex: String.raw`is_federation_enabled\b.*\b(?:to|a):\s*1\b` }],
   cause: 'The last change of `xconfiguration xcpConfiguration is_federation_enabled` in the log set it to 0: Expressway-E does not federate at all.',
   fix: [
     'On Expressway-E: Configuration > Unified Communications > Configuration > XMPP federation = On, then Save.',

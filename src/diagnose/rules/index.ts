@@ -9,6 +9,7 @@ import axlVersionUnsupported from './axl-version-unsupported.js';
 import clusterCommunicationFailure from './cluster-communication-failure.js';
 import dialbackInvalid from './dialback-invalid.js';
 import dialbackTimeout from './dialback-timeout.js';
+import dialbackUnsupported from './dialback-unsupported.js';
 import dnsPeerUnresolvable from './dns-peer-unresolvable.js';
 import dnsSrvMisconfigured from './dns-srv-misconfigured.js';
 import dnsSrvMissing from './dns-srv-missing.js';
@@ -25,7 +26,9 @@ import streamPolicyViolation from './stream-policy-violation.js';
 import streamRemoteConnectionFailed from './stream-remote-connection-failed.js';
 import tlsCertIdentity from './tls-cert-identity.js';
 import tlsCertUntrusted from './tls-cert-untrusted.js';
+import tlsModeMismatch from './tls-mode-mismatch.js';
 import tlsNegotiationFailed from './tls-negotiation-failed.js';
+import tlsOwnCertRefused from './tls-own-cert-refused.js';
 import traversalPort7400 from './traversal-port-7400.js';
 import xcpRouterRestartNeeded from './xcp-router-restart-needed.js';
 import { DIAGNOSE_FINDINGS } from '../../findings/catalogue-diagnose.js';
@@ -45,7 +48,10 @@ export const BUILTIN_RULES: readonly RuleSpec[] = [
   dnsPeerUnresolvable,
   dialbackInvalid,
   dialbackTimeout,
+  dialbackUnsupported,
+  tlsModeMismatch,
   tlsNegotiationFailed,
+  tlsOwnCertRefused,
   tlsCertIdentity,
   tlsCertUntrusted,
   streamHostUnknown,

@@ -11,8 +11,8 @@ export default {
   cause:
     'Expressway-E\'s privacy mode defaults to Allow list: federation with every domain that is not on the list (and has no static route) is refused, both ways. Many "federation does not work" tickets are this.',
   fix: [
-    'On Expressway-E: Configuration > Unified Communications > Federated domains: add the partner domain to the allow list, or add a static route for it, or change Privacy mode.',
-    'If the domain is on the deny list, remove it.',
+    'On Expressway-E: Configuration > Unified Communications > Configuration: check Privacy mode (Allow list is the default); add the partner domain on the Federation allow list page, or add it under Federated static routes, or change Privacy mode.',
+    'If Privacy mode is Deny list and the domain is on the Federation deny list, remove it.',
   ],
   references: [REF.x1402],
   notes: 'Line shape inferred: any Expressway line that mentions privacy together with deny/block/reject or the allow list.',

@@ -49,10 +49,10 @@ export const PRIVACY_BLOCK: PatternSpec = {
 };
 
 /** Matches a stream error condition in any product's wording (RFC 6120 §4.9.3). */
-export function streamErrorPattern(condition: string): PatternSpec {
+export function streamErrorPattern(condition: string, unless?: string): PatternSpec {
   return {
     keywords: [condition],
-    regex: String.raw`(?=.*(?:stream:error|xmpp-streams|[Ss]tream closed|[Ss]tream error|Session closed by remote|Disconnecting|closed: ))(?:.*?(?:to=['"]|from=['"]|connection |s2s stream )(?<key>[\w.-]+(?:->|\s->\s)?[\w.-]*))?.*\b${condition}\b`,
+    regex: String.raw`${unless ? `^(?!.*(?:${unless}))` : ''}(?=.*(?:stream:error|xmpp-streams|[Ss]tream closed|[Ss]tream error|Session closed by remote|Disconnecting|closed: ))(?:.*?(?:to=['"]|from=['"]|connection |s2s stream )(?<key>[\w.-]+(?:->|\s->\s)?[\w.-]*))?.*\b${condition}\b`,
     products: ['any'],
   };
 }

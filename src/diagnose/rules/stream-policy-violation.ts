@@ -7,7 +7,7 @@ export default {
   severity: 'error',
   products: ['expressway', 'prosody', 'ejabberd', 'xfed-json'],
   logs: 'Expressway-E log with `developer.xcp.federation` at DEBUG; Prosody / ejabberd log; `xfed probe --json`',
-  match: [{ line: streamErrorPattern('policy-violation') }, { finding: { ids: ['probe.stream.error'], text: String.raw`\bpolicy-violation\b` } }],
+  match: [{ line: streamErrorPattern('policy-violation', String.raw`STARTTLS|[Ee]ncrypt`) }, { finding: { ids: ['probe.stream.error'], text: String.raw`\bpolicy-violation\b` } }],
   cause: 'A local policy refused the connection: Expressway-E\'s privacy mode (the default Allow list blocks every domain not on it), a deny list entry, or the partner\'s own policy.',
   fix: [
     'On Expressway-E: Configuration > Unified Communications > Federated domains / Privacy mode: add the partner to the allow list (or use a static route, or change the mode); remove it from the deny list.',

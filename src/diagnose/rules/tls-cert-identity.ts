@@ -5,7 +5,7 @@ export default {
   id: 'diagnose.tls.cert-identity',
   title: 'Certificate identity not acceptable (name not in the certificate)',
   severity: 'error',
-  products: ['expressway', 'prosody', 'ejabberd', 'xfed-json'],
+  products: ['expressway', 'prosody', 'metronome', 'ejabberd', 'mongooseim', 'xfed-json'],
   logs: 'Expressway event log; Prosody / ejabberd log; `xfed probe --json`',
   match: [
     {
@@ -18,16 +18,16 @@ export default {
       line: {
         keywords: ['Forbidding insecure connection'],
         regex: String.raw`Forbidding insecure connection to/from (?<key>\S+) because its certificate is not valid for this name`,
-        products: ['prosody'],
+        products: ['any'],
       },
     },
-    { line: { keywords: ['Peer certificate rejected'], regex: String.raw`(?:s2s connection (?<key>\S+ -> \S+): )?Peer certificate rejected: .*(?:[Hh]ost ?name|name mismatch|not valid for)`, products: ['ejabberd'] } },
+    { line: { keywords: ['Peer certificate rejected'], regex: String.raw`(?:s2s connection (?<key>\S+ -> \S+): )?Peer certificate rejected: .*(?:[Hh]ost ?name|name mismatch|not valid for)`, products: ['any'] } },
     { finding: { ids: ['probe.cert.name-mismatch'] } },
   ],
   cause:
     'The certificate presented does not carry the name the other side connected to: Expressway-E\'s certificate lacks the XMPP federation domains (as DNS SANs), or the traversal/peer address differs from the certificate CN/SAN.',
   fix: [
-    'Reissue Expressway-E\'s certificate with every federated domain (and group chat node alias) as a DNS SAN, then restart Expressway.',
+    'Reissue Expressway-E\'s certificate with every federated domain as a DNS SAN; the group chat node aliases belong on both the Expressway-C and the Expressway-E certificates (copy them from the Expressway-C CSR page). Then restart Expressway.',
     'For traversal zones, use the FQDN that is in the peer\'s certificate as the peer address.',
     'Verify with `xfed probe <domain>` (it checks SRV-ID, xmppAddr and DNS-ID per RFC 6125).',
   ],

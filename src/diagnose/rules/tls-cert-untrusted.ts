@@ -5,21 +5,30 @@ export default {
   id: 'diagnose.tls.cert-untrusted',
   title: 'Peer certificate rejected (untrusted, self-signed or expired)',
   severity: 'error',
-  products: ['prosody', 'ejabberd', 'xfed-json'],
+  products: ['prosody', 'metronome', 'ejabberd', 'mongooseim', 'xfed-json'],
   logs: 'Prosody / ejabberd log; `xfed probe --json`',
   match: [
     {
       line: {
         keywords: ['Forbidding insecure connection'],
-        regex: String.raw`Forbidding insecure connection to/from (?<key>\S+) because its certificate (?:is not trusted|is self-signed|has expired|could not be validated)`,
-        products: ['prosody'],
+        // 0.12+ says why; 0.10 and 0.11 said nothing more ("because …" absent).
+        regex: String.raw`Forbidding insecure connection to/from (?<key>\S+)(?: because its certificate (?:is not trusted|is self-signed|has expired|could not be validated|is not yet valid|is not valid yet)|\s*$)`,
+        products: ['any'],
+      },
+    },
+    { line: { keywords: ['closed: Your server\'s certificate'], regex: String.raw`s2s stream (?<key>\S+)->\S+ closed: Your server's certificate`, products: ['any'] } },
+    {
+      line: {
+        keywords: ['Failed inbound s2s EXTERNAL'],
+        regex: String.raw`Failed inbound s2s EXTERNAL authentication (?<key>\S+) -> \S+(?: \([^)]*\))?: .*(?:self.signed|unable to get local issuer|certificate has expired|unknown ca|certificate verify failed)`,
+        products: ['any'],
       },
     },
     {
       line: {
         keywords: ['Peer certificate rejected'],
         regex: String.raw`^(?!.*(?:[Hh]ost ?name|name mismatch|not valid for))(?:.*?s2s connection (?<key>\S+ -> \S+): )?.*Peer certificate rejected`,
-        products: ['ejabberd'],
+        products: ['any'],
       },
     },
     { finding: { ids: ['probe.cert.untrusted', 'probe.cert.expired', 'probe.cert.not-yet-valid'] } },

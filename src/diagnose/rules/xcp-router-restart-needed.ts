@@ -11,10 +11,11 @@ export default {
     { chain: { steps: [AXL_AUTH_FAILED, AXL_OK], unless: XCP_ROUTER_RESTART } },
     { chain: { steps: [XCP_BOUNCE], unless: XCP_ROUTER_RESTART } },
   ],
+  explains: ['diagnose.imp.cluster-restart-needed'],
   cause:
     'Expressway-C\'s AXL writes to IM&P started to succeed after failing (or the IM&P XCP Router keeps bouncing packets), and the XCP Router has not been restarted since: IM&P only picks up the new S2S routing after a restart. The IM&P Notifications page may (or may not) show a restart notice.',
   fix: [
-    'On IM&P: Cisco Unified IM and Presence Serviceability > Tools > Control Center - Network Services > Cisco XCP Router > Restart (Restart, not Stop/Start).',
+    'Restart the Cisco XCP Router on every IM&P node: CLI `utils service restart Cisco XCP Router`, or Cisco Unified IM and Presence Serviceability > Tools > Control Center - Network Services > Cisco XCP Router > Restart (Restart, not Stop/Start).',
     'If the router log still bounces packets afterwards, reboot the IM&P cluster (see diagnose.imp.cluster-restart-needed).',
   ],
   references: [REF.tac213865, REF.imp125],
