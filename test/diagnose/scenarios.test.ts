@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { Finding } from '../../src/core/result.js';
 import { BUILTIN_RULES, diagnose } from '../../src/diagnose/index.js';
 import { FIXTURES } from '../helpers/servers.js';
 import { readScenarios } from '../helpers/real-corpus.js';
@@ -87,7 +88,7 @@ test('the whole fixture directory at once: the union of the expectations, root c
   const sev = t!.findings.map((f) => rank[f.severity]);
   assert.deepEqual(sev, [...sev].sort((a, b) => a - b), 'severity order');
   // Within one severity: the causes nothing explains first, then the consequences of a reported root cause, each by time.
-  const consequence = (f: (typeof t.findings)[number]) => f.detail.includes('Probably a consequence of:');
+  const consequence = (f: Finding) => f.detail.includes('Probably a consequence of:');
   for (const s of ['error', 'warning', 'info'] as const) {
     const same = t!.findings.filter((f) => f.severity === s);
     const tiers = same.map((f) => (consequence(f) ? 1 : 0));
