@@ -266,7 +266,10 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
     const cert = tls.getPeerCertificate();
     const names = cert?.raw ? certNames(cert.raw) : undefined;
     const covers = Boolean(names && matchIdentity(from, names).matched);
-    const err = !cert?.raw ? 'no certificate' : !tls.authorized ? String(tls.authorizationError) : !covers ? `certificate does not name ${from}` : undefined;
+    // A bare server TLSSocket (no tls.Server) never sets `authorized`: ask OpenSSL's verify result itself.
+    const handle = (tls as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })._handle;
+    const verify = handle?.verifyError?.();
+    const err = !cert?.raw ? 'no certificate' : verify ? (verify.code ?? verify.message) : !covers ? `certificate does not name ${from}` : undefined;
     if (err) {
       const text = /INVALID_PURPOSE/.test(err) ? 'unsupported certificate purpose' : err;
       log(`sasl external ${from}: failure ${text}`);
