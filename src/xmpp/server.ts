@@ -100,6 +100,35 @@ export interface S2sServer {
   close(): Promise<void>;
 }
 
+/** SASL EXTERNAL: the certificate must verify (OpenSSL, clientAuth purpose) and name `from`. */
+function external(conn: XmppConnection, tls: TLSSocket, from: string, log: (w: string) => void): void {
+  const cert = tls.getPeerCertificate();
+  const names = cert?.raw ? certNames(cert.raw) : undefined;
+  const covers = Boolean(names && matchIdentity(from, names).matched);
+  // A bare server TLSSocket (no tls.Server) never sets `authorized`: ask OpenSSL's verify result itself.
+  const handle = (tls as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })._handle;
+  const verify = handle?.verifyError?.();
+  const err = !cert?.raw ? 'no certificate' : verify ? (verify.code ?? verify.message) : !covers ? `certificate does not name ${from}` : undefined;
+  if (err) {
+    const text = /INVALID_PURPOSE/.test(err) ? 'unsupported certificate purpose' : err;
+    log(`sasl external ${from}: failure ${text}`);
+    conn.send(`<failure xmlns='${NS.sasl}'><not-authorized/><text xml:lang='en'>${escapeXml(text)}</text></failure>`);
+    return;
+  }
+  log(`sasl external ${from}: success`);
+  conn.send(`<success xmlns='${NS.sasl}'/>`);
+}
+
+
+/** Server TLS options beyond the context: certificates by SNI, and asking for the client's certificate. */
+function tlsServerExtras(opts: S2sServerOptions, ctx: SecureContext | undefined): TLSSocketOptions {
+  const sniContexts = new Map(Object.entries(opts.tls?.sni ?? {}).map(([name, m]) => [name.toLowerCase(), createSecureContext({ key: m.key, cert: m.cert, ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}) })]));
+  return {
+    ...(sniContexts.size ? { SNICallback: (name: string, cb: (e: Error | null, c?: SecureContext) => void) => cb(null, sniContexts.get(name.toLowerCase()) ?? ctx) } : {}),
+    ...(opts.saslExternal ? { requestCert: true, rejectUnauthorized: false } : {}),
+  };
+}
+
 export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer> {
   const host = opts.host ?? '127.0.0.1';
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -112,11 +141,7 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
         ...(opts.tls.anyVersion ? { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
       })
     : undefined;
-  const sniContexts = new Map(Object.entries(opts.tls?.sni ?? {}).map(([name, m]) => [name.toLowerCase(), createSecureContext({ key: m.key, cert: m.cert, ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}) })]));
-  const tlsExtra: TLSSocketOptions = {
-    ...(sniContexts.size ? { SNICallback: (name: string, cb: (e: Error | null, c?: SecureContext) => void) => cb(null, sniContexts.get(name.toLowerCase()) ?? ctx) } : {}),
-    ...(opts.saslExternal ? { requestCert: true, rejectUnauthorized: false } : {}),
-  };
+  const tlsExtra = tlsServerExtras(opts, ctx);
   const mode = opts.tls ? (opts.tlsMode ?? 'starttls') : 'none';
   const hosted = new Set(opts.domains.map((d) => d.toLowerCase()));
   const sockets = new Set<Socket>();
@@ -259,25 +284,6 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
       // Anything else: unsupported here, but harmless.
       s.log(`ignored <${el.name}>`);
     }
-  }
-
-  /** SASL EXTERNAL: the certificate must verify (OpenSSL, clientAuth purpose) and name `from`. */
-  function external(conn: XmppConnection, tls: TLSSocket, from: string, log: (w: string) => void): void {
-    const cert = tls.getPeerCertificate();
-    const names = cert?.raw ? certNames(cert.raw) : undefined;
-    const covers = Boolean(names && matchIdentity(from, names).matched);
-    // A bare server TLSSocket (no tls.Server) never sets `authorized`: ask OpenSSL's verify result itself.
-    const handle = (tls as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })._handle;
-    const verify = handle?.verifyError?.();
-    const err = !cert?.raw ? 'no certificate' : verify ? (verify.code ?? verify.message) : !covers ? `certificate does not name ${from}` : undefined;
-    if (err) {
-      const text = /INVALID_PURPOSE/.test(err) ? 'unsupported certificate purpose' : err;
-      log(`sasl external ${from}: failure ${text}`);
-      conn.send(`<failure xmlns='${NS.sasl}'><not-authorized/><text xml:lang='en'>${escapeXml(text)}</text></failure>`);
-      return;
-    }
-    log(`sasl external ${from}: success`);
-    conn.send(`<success xmlns='${NS.sasl}'/>`);
   }
 
   async function dialback(conn: XmppConnection, db: DialbackAnswer, s: { to: string; id: string; secure: boolean; log: (w: string) => void }): Promise<void> {
