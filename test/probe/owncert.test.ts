@@ -226,4 +226,15 @@ describe('bad certificate and key files (CLI)', () => {
     assert.ok(!ok.stdout.includes('hunter2'));
     assert.equal(JSON.parse(ok.stdout).targets[0].data.probe.sasl.outcome, 'success');
   });
+  it('-4 and -6 together: exit 2; --alias adds the alias as a peer, checked against our certificate', async () => {
+    const both = await xfed(['probe', 'peer.test', '-4', '-6']);
+    assert.equal(both.code, 2);
+    assert.equal(both.stderr.trim().split('\n').length, 1, both.stderr);
+    const s = await server({ domains: ['peer.test', 'conference.peer.test'] });
+    const r = await xfed(['probe', 'peer.test', '--alias', 'conference.peer.test', '--from', 'us.test', '--host', s.host, '--port', String(s.port), '--ca', f('ca2.pem', ca.cert), '--cert', f('o.crt', ours.cert), '--key', f('o.key', ours.key), '-4', '--dialback-timeout', '300', '--format', 'json']);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(doc.targets.map((t: { target: string }) => t.target), ['peer.test', 'conference.peer.test']);
+    assert.deepEqual(doc.targets[0].data.probe.ownCert.coverage, [{ domain: 'us.test', matched: true, method: 'dns-id' }, { domain: 'conference.peer.test', matched: false }]);
+    assert.equal(doc.options.family, 4);
+  });
 });

@@ -37,7 +37,6 @@ interface ProbeCliOptions {
   ipv4?: boolean;
   ipv6?: boolean;
   alias?: string[];
-  firstTarget?: boolean;
 }
 
 /** Peer domains from arguments and --file, normalised and de-duplicated. */
@@ -96,7 +95,6 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
     ...(ck ? { cert: ck.cert, key: ck.key, ...(ck.passphrase !== undefined ? { keyPassphrase: ck.passphrase } : {}) } : {}),
     ...(o.ipv4 ? { family: 4 as const } : o.ipv6 ? { family: 6 as const } : {}),
     ...(aliases.length ? { aliases } : {}),
-    ...(o.firstTarget ? { allTargets: false } : {}),
   };
   const progress = await startProgress('Probing', !g.quiet && !g.json, g.color);
   let results: TargetResult<ProbeTargetData>[];

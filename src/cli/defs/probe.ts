@@ -26,7 +26,6 @@ export function defineProbe(program: Command): void {
     .addOption(new Option('-4, --ipv4', 'only IPv4 addresses').conflicts('ipv6'))
     .option('-6, --ipv6', 'only IPv6 addresses')
     .option('--alias <domain>', 'also probe this chat node alias / subdomain, and check that our certificate covers it (repeatable)', collect)
-    .option('--first-target', 'stop at the first target that answers (do not probe every target and address)')
     .option('--secret-file <path>', 'dialback secret of the authoritative server of --from (or XFED_DIALBACK_SECRET; never on the command line)')
     .option('--no-dialback', 'stop after TLS and the stream features')
     .addOption(new Option('--dialback-timeout <ms>', 'how long to wait for the dialback answer').argParser(intOption('--dialback-timeout', 1, 600_000)))
