@@ -132,15 +132,17 @@ function probeJobs(x: RunCtx): ProbeJob[] {
   const aliasMap = cfg.aliases ?? {};
   const aliasesOf = (d: string) => (aliasMap[d]?.length ? { aliases: aliasMap[d] } : {});
   const jobs: ProbeJob[] = [];
-  for (const peer of ours) jobs.push({ o: { ...asStranger, peer, own: true, ...aliasesOf(peer) } });
-  for (const peer of cfg.partners) if (!ours.includes(peer)) jobs.push({ o: { ...base, peer } });
+  // Our certificate file (probe.cert_file) is judged once per own domain; partners only see it presented.
+  const ownPem = plan.probeCert ? { ownCertPem: plan.probeCert.cert } : {};
+  for (const peer of ours) jobs.push({ o: { ...asStranger, peer, own: true, ...ownPem, ...aliasesOf(peer) } });
+  for (const peer of cfg.partners) if (!ours.includes(peer)) jobs.push({ o: { ...base, peer, ownCertCheck: false } });
   // Chat node aliases and other subdomains: probed like the domain they belong to.
   const seen = new Set([...ours, ...cfg.partners]);
   for (const [d, names] of Object.entries(aliasMap)) {
     for (const peer of names) {
       if (seen.has(peer)) continue;
       seen.add(peer);
-      jobs.push({ o: ours.includes(d) ? { ...asStranger, peer } : { ...base, peer }, display: `${parseDomain(peer).unicode} (alias of ${parseDomain(d).unicode})` });
+      jobs.push({ o: ours.includes(d) ? { ...asStranger, peer } : { ...base, peer, ownCertCheck: false }, display: `${parseDomain(peer).unicode} (alias of ${parseDomain(d).unicode})` });
     }
   }
   for (const e of cfg.expresswayE) {

@@ -99,9 +99,10 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
 /** Our certificate: the --cert one, else (probing one of our own domains) the one it serves. */
 function ownCert(ctx: ObserveCtx): void {
   const { o, facts } = ctx;
-  const domains = ownDomains(ctx.from, o.aliases);
+  if (o.ownCertCheck === false) return;
   try {
-    if (o.cert) facts.ownCert = ownCertFacts(o.cert, 'file', domains);
+    if (o.ownCertPem) facts.ownCert = ownCertFacts(o.ownCertPem, 'file', ownDomains(o.own ? o.peer : ctx.from, o.aliases));
+    else if (o.cert) facts.ownCert = ownCertFacts(o.cert, 'file', ownDomains(ctx.from, o.aliases));
     else if (o.own && ctx.leafDer) facts.ownCert = ownCertFacts(ctx.leafDer, 'served', ownDomains(o.peer, o.aliases));
   } catch {
     // An unreadable certificate: the certificate findings of the session say it.

@@ -66,6 +66,10 @@ export interface ProbeOptions {
   family?: 4 | 6 | undefined;
   /** The peer is one of our own domains: its served certificate is judged as ours too (own-cert findings). */
   own?: boolean | undefined;
+  /** Our certificate (PEM) to judge as ours without presenting it (doctor, for our own domains). */
+  ownCertPem?: string | undefined;
+  /** Judge our certificate (own-cert findings; default true). Doctor judges it once per own domain, not per partner. */
+  ownCertCheck?: boolean | undefined;
   /** Other names our certificate must cover (chat node aliases, conference components). */
   aliases?: string[] | undefined;
   /** Probe every target and address, not only the first that answers (default true). */

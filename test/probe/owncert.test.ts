@@ -89,6 +89,21 @@ describe('SASL EXTERNAL with our certificate (--cert/--key)', () => {
   });
 });
 
+describe('doctor\'s use: our certificate judged once', () => {
+  it('ownCertCheck false: the certificate is presented but not judged; ownCertPem: judged for our own domain', async () => {
+    const s = await server({ saslExternal: true });
+    const partner = await probePeer({ peer: 'peer.test', from: 'us.test', host: s.host, port: s.port, ca: [ca.cert], cert: oursServerOnly.cert, key: oursServerOnly.key, ownCertCheck: false, secret: 's3cret', timeouts: T });
+    assert.deepEqual(ids(partner), ['info:probe.dialback.valid', 'warning:probe.sasl.external-failed']);
+    assert.equal(partner.data.probe.ownCert, undefined);
+    const own = await startS2sServer({ domains: ['us.test'], tls: ours, tlsMode: 'required' });
+    closers.push(own);
+    const r = await probePeer({ peer: 'us.test', own: true, ownCertPem: oursServerOnly.cert, host: own.host, port: own.port, ca: [ca.cert], timeouts: T });
+    assert.equal(r.data.probe.ownCert?.source, 'file');
+    assert.deepEqual(r.data.probe.ownCert?.coverage, [{ domain: 'us.test', matched: true, method: 'dns-id' }]);
+    assert.ok(ids(r).includes('warning:probe.own-cert.no-client-auth'), JSON.stringify(ids(r)));
+  });
+});
+
 describe('SNI, TLS versions and chains', () => {
   it('without SNI the server presents a default certificate that does not cover the peer', async () => {
     const other = makeLeaf({ cn: 'default.example', dns: ['default.example'] }, ca);
