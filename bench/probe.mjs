@@ -6,6 +6,9 @@
 //   2. where the time of a full probe with dialback goes (per-phase medians, Prosody and ejabberd)
 //   3. 50 peers in one run vs one peer, against xfed's in-process s2s server in its own process
 //      (STARTTLS + dialback answered after 100 ms, like a peer's callback)
+//   4. all targets of one domain at once: a domain with 4 working SRV targets vs one with a single
+//      target (in-process s2s servers and DNS zone server, dialback answered after 100 ms);
+//      target <= 1.3x. `node bench/probe.mjs --targets [runs]` runs only this part (no lab needed).
 // Usage: node bench/probe.mjs [runs=10] [peers=50]
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -16,7 +19,43 @@ const BIN = join(root, 'bin/xfed.js');
 const RUNS = Number(process.argv[2] ?? 10);
 const PEERS = Number(process.argv[3] ?? 50);
 
-if (process.argv[2] === '--serve') {
+/** 4. A domain with 4 working targets vs one with a single target, probed in this process. */
+async function targetsBench(runs) {
+  const { startS2sServer } = await import(join(root, 'dist/src/xmpp/server.js'));
+  const { startDemoDns } = await import(join(root, 'dist/src/doctor/demo/dns.js'));
+  const { probePeer } = await import(join(root, 'dist/src/probe/probe.js'));
+  const { makeCa, makeLeaf } = await import(join(root, 'dist/test/lab/certs.js'));
+  const ca = makeCa();
+  const leaf = makeLeaf({ cn: 'one.test', dns: ['one.test', 'four.test'] }, ca);
+  const servers = await Promise.all([1, 2, 3, 4].map(() => startS2sServer({ domains: ['one.test', 'four.test'], tls: leaf, tlsMode: 'required', secret: 'bench-secret', dialbackDelayMs: 100 })));
+  const srv = (domain, list) => list.map((s, i) => ({ name: `_xmpp-server._tcp.${domain}`, type: 'SRV', priority: 0, weight: 0, port: s.port, target: `n${i + 1}.${domain}` }));
+  const hosts = (domain, n) => Array.from({ length: n }, (_, i) => ({ name: `n${i + 1}.${domain}`, type: 'A', address: '127.0.0.1' }));
+  const dns = await startDemoDns([...srv('one.test', servers.slice(0, 1)), ...hosts('one.test', 1), ...srv('four.test', servers), ...hosts('four.test', 4)], ['one.test', 'four.test']);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const run = async (peer, want) => {
+    const t0 = performance.now();
+    const r = await probePeer({ peer, from: 'bench.test', secret: 'bench-secret', resolvers: [dns.resolver], ca: [ca.cert] });
+    const ms = performance.now() - t0;
+    const ok = (r.data.probe.targets ?? [{ ok: r.data.probe.dialback?.outcome === 'valid' }]).filter((t) => t.ok).length;
+    if (ok !== want || r.data.probe.dialback?.outcome !== 'valid') throw new Error(`${peer}: ${ok} working targets, dialback ${r.data.probe.dialback?.outcome}`);
+    return ms;
+  };
+  await run('one.test', 1);
+  await run('four.test', 4);
+  const one = [], four = [];
+  for (let i = 0; i < runs; i++) {
+    one.push(await run('one.test', 1));
+    four.push(await run('four.test', 4));
+  }
+  console.log(`4. all targets of a domain at once (median of ${runs}; dialback answered after 100 ms)`);
+  console.log(`   1 target   ${median(one).toFixed(0)} ms`);
+  console.log(`   4 targets  ${median(four).toFixed(0)} ms  = ${(median(four) / median(one)).toFixed(2)}x (target <= 1.3x)`);
+  await Promise.all([...servers.map((s) => s.close()), dns.close()]);
+}
+
+if (process.argv[2] === '--targets') {
+  await targetsBench(Number(process.argv[3] ?? 10));
+} else if (process.argv[2] === '--serve') {
   // The peer, alone in this process so that its work is not charged to the client.
   const { startS2sServer } = await import(join(root, 'dist/src/xmpp/server.js'));
   const { makeCa, makeLeaf } = await import(join(root, 'dist/test/lab/certs.js'));
@@ -72,7 +111,7 @@ if (process.argv[2] === '--serve') {
       const r = await xf(['probe', peer, '--from', from, '--json', ...dns], { XFED_DIALBACK_SECRET: secret });
       total.push(r.ms);
       const t = JSON.parse(r.stdout).targets[0];
-      if (t.data.dialback?.outcome !== 'valid') throw new Error(`${peer}: dialback ${t.data.dialback?.outcome}`);
+      if (t.data.probe.dialback?.outcome !== 'valid') throw new Error(`${peer}: dialback ${t.data.probe.dialback?.outcome}`);
       for (const [k, v] of Object.entries(t.timings)) (phases[k] ??= []).push(v);
     }
     const parts = Object.entries(phases).map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(', ');
@@ -98,11 +137,12 @@ if (process.argv[2] === '--serve') {
     one.push(time(process.execPath, [BIN, ...base, peers[0]], env).ms);
     const r = time(process.execPath, [BIN, ...base, '--concurrency', String(PEERS), ...peers], env);
     const doc = JSON.parse(r.stdout);
-    if (doc.targets.filter((t) => t.data.dialback?.outcome === 'valid').length !== PEERS) throw new Error('not every peer was valid');
+    if (doc.targets.filter((t) => t.data.probe.dialback?.outcome === 'valid').length !== PEERS) throw new Error('not every peer was valid');
     many.push(r.ms);
   }
   console.log(`3. ${PEERS} peers in one run vs one (full probe, dialback answered after 100 ms)`);
   console.log(`   1 peer   ${median(one).toFixed(0)} ms`);
   console.log(`   ${PEERS} peers ${median(many).toFixed(0)} ms  = ${(median(many) / median(one)).toFixed(2)}x (target <= 3x)`);
   child.stdin.end();
+  await targetsBench(Math.max(3, Math.floor(RUNS / 2)));
 }

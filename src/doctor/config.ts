@@ -40,7 +40,13 @@ export interface DoctorConfig {
     expiryWarnDays: number;
     /** The overall deadline of the probe of one peer (ms); default 4 × its longest phase timeout. */
     deadline?: number;
+    /** Our certificate and key (files), presented to partners for SASL EXTERNAL. */
+    certFile?: string;
+    keyFile?: string;
+    keyPassFile?: string;
   };
+  /** Chat node aliases and other subdomains, per domain (ours or a partner's): probed, and checked for certificate coverage. */
+  aliases?: Record<string, string[]>;
   axl?: { server: string; user: string; passwordFile?: string; expect: string[]; ca?: string; insecure: boolean; all: boolean };
   logs: string[];
   rulesFile?: string;
@@ -126,6 +132,9 @@ export const CONFIG_SPEC: Spec = {
         dialback: bool,
         expiry_warn_days: int(0, 3650),
         deadline: int(1, 3_600_000),
+        cert_file: str(),
+        key_file: str(),
+        key_pass_file: str(),
       },
       forbidden: { secret: SECRET_MSG, dialback_secret: SECRET_MSG },
     },
@@ -134,6 +143,10 @@ export const CONFIG_SPEC: Spec = {
       keys: { server: str(), user: str(), password_file: str(), expect: list(str()), ca: str(), insecure: bool, all: bool },
       required: ['server', 'user'],
       forbidden: { password: PASSWORD_MSG, passwd: PASSWORD_MSG },
+    },
+    aliases: {
+      t: 'list',
+      of: { t: 'map', keys: { domain: str(domainCheck), names: list(str(domainCheck)) }, required: ['domain', 'names'] },
     },
     logs: list(str()),
     rules_file: str(),
@@ -159,6 +172,16 @@ export const CONFIG_SPEC: Spec = {
     },
   },
 };
+
+/** `aliases: [{ domain, names }]` as a map from the domain (A-label) to its aliases. */
+function aliasMap(list: Array<{ domain: string; names: string[] }>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const e of list) {
+    const d = parseDomain(e.domain).ascii;
+    out[d] = unique([...(out[d] ?? []), ...e.names.map((n) => parseDomain(n).ascii)]);
+  }
+  return out;
+}
 
 /** A key as shown in a message: at most 64 characters, one line. */
 function shorten(key: string): string {
@@ -282,7 +305,11 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
       dialback: probeRaw.dialback !== false,
       expiryWarnDays: probeRaw.expiry_warn_days ?? 30,
       ...(probeRaw.deadline !== undefined ? { deadline: probeRaw.deadline } : {}),
+      ...(probeRaw.cert_file ? { certFile: path(probeRaw.cert_file)! } : {}),
+      ...(probeRaw.key_file ? { keyFile: path(probeRaw.key_file)! } : {}),
+      ...(probeRaw.key_pass_file ? { keyPassFile: path(probeRaw.key_pass_file)! } : {}),
     },
+    aliases: aliasMap(raw.aliases ?? []),
     logs: (raw.logs ?? []).map((p: string) => path(p)!),
     ignore: raw.ignore ?? [],
     concurrency: raw.concurrency ?? 16,

@@ -127,14 +127,29 @@ function probeJobs(x: RunCtx): ProbeJob[] {
     ...(cfg.dns.resolvers ? { resolvers: cfg.dns.resolvers } : {}),
     ...(cfg.dns.doh ? { doh: cfg.dns.doh } : {}),
     dnsTcp: cfg.dns.tcp,
+    ...(plan.probeCert ? { cert: plan.probeCert.cert, key: plan.probeCert.key, ...(plan.probeCert.passphrase !== undefined ? { keyPassphrase: plan.probeCert.passphrase } : {}) } : {}),
   };
   // Our own servers refuse a stream "from" a domain they host (Prosody: "Attempt to connect from a host
   // we serve"), so our domains are probed as a stranger: the default .invalid from, a random key.
-  const asStranger: Omit<ProbeOptions, 'peer'> = { ...base, from: undefined, secret: undefined };
+  // The certificate our own domain serves is judged as ours (own-cert findings), with its aliases.
+  const asStranger: Omit<ProbeOptions, 'peer'> = { ...base, from: undefined, secret: undefined, cert: undefined, key: undefined, keyPassphrase: undefined };
   const ours = cfg.domains;
+  const aliasMap = cfg.aliases ?? {};
+  const aliasesOf = (d: string) => (aliasMap[d]?.length ? { aliases: aliasMap[d] } : {});
   const jobs: ProbeJob[] = [];
-  for (const peer of ours) jobs.push({ o: { ...asStranger, peer } });
-  for (const peer of cfg.partners) if (!ours.includes(peer)) jobs.push({ o: { ...base, peer } });
+  // Our certificate file (probe.cert_file) is judged once per own domain; partners only see it presented.
+  const ownPem = plan.probeCert ? { ownCertPem: plan.probeCert.cert } : {};
+  for (const peer of ours) jobs.push({ o: { ...asStranger, peer, own: true, ...ownPem, ...aliasesOf(peer) } });
+  for (const peer of cfg.partners) if (!ours.includes(peer)) jobs.push({ o: { ...base, peer, ownCertCheck: false } });
+  // Chat node aliases and other subdomains: probed like the domain they belong to.
+  const seen = new Set([...ours, ...cfg.partners]);
+  for (const [d, names] of Object.entries(aliasMap)) {
+    for (const peer of names) {
+      if (seen.has(peer)) continue;
+      seen.add(peer);
+      jobs.push({ o: ours.includes(d) ? { ...asStranger, peer } : { ...base, peer, ownCertCheck: false }, display: `${parseDomain(peer).unicode} (alias of ${parseDomain(d).unicode})` });
+    }
+  }
   for (const e of cfg.expresswayE) {
     const port = e.port !== undefined ? { port: e.port } : {};
     for (const peer of ours) jobs.push({ o: { ...asStranger, peer, host: e.host, ...port }, display: `${parseDomain(peer).unicode} via ${e.host}${e.port !== undefined ? `:${e.port}` : ''}` });

@@ -10,7 +10,7 @@ import { parseServer } from '../axl/verify.js';
 import { inConfigTerms } from '../cli/flags.js';
 import { loadRules } from '../diagnose/index.js';
 import { DnsClient } from '../dns/client.js';
-import { checkKind, readError, readPemFile, readSecretFile } from '../inputs/index.js';
+import { checkKind, readCertKey, readError, readPemFile, readSecretFile, type CertKey } from '../inputs/index.js';
 import { statSync } from 'node:fs';
 import type { DoctorConfig } from './config.js';
 
@@ -23,6 +23,8 @@ export interface DoctorPlan {
   secret?: string;
   /** PEM texts of the probe's extra CAs. */
   probeCa?: string[];
+  /** Our certificate and key (probe.cert_file, probe.key_file). */
+  probeCert?: CertKey;
   axl?: { password: string; ca?: string };
 }
 
@@ -50,6 +52,11 @@ async function resolve(config: DoctorConfig, env: NodeJS.ProcessEnv): Promise<Do
     if (plan.secret && !p.from && config.domains.length) p.from = config.domains[0]!;
     if (plan.secret && !p.from) throw new UsageError('probe: a dialback secret needs probe.from (or domains) to say whose secret it is', 'XFED_CONFIG');
     if (p.ca.length) plan.probeCa = await Promise.all(p.ca.map((f) => readPemFile(f, 'probe.ca')));
+    if (Boolean(p.certFile) !== Boolean(p.keyFile)) throw new UsageError(p.certFile ? 'probe.cert_file needs probe.key_file' : 'probe.key_file needs probe.cert_file', 'XFED_CONFIG');
+    if (p.certFile && p.keyFile) {
+      plan.probeCert = await readCertKey({ cert: p.certFile, key: p.keyFile, pass: p.keyPassFile }, { cert: 'probe.cert_file', key: 'probe.key_file', pass: 'probe.key_pass_file' });
+      registerSecret(plan.probeCert.passphrase);
+    }
   }
   if (config.axl) {
     const a = config.axl;

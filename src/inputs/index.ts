@@ -51,3 +51,5 @@ export async function readPemFile(path: string, field: string, o: Omit<ReadOptio
 export async function readDomainList(path: string, field: string, o: Omit<ReadOptions, 'maxBytes'> = {}): Promise<string[]> {
   return parseDomainList(await readText(path, field, o));
 }
+
+export { readCertKey, type CertKey, type CertKeyFields } from './keys.js';

@@ -5,6 +5,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { Evidence } from '../core/result.js';
 import { certFacts, matchIdentity, type CertFacts } from '../xmpp/identity.js';
+import { missingIssuer } from './chain.js';
 import { REF, whereOf, type Draft } from './common.js';
 import type { ObserveCtx } from './context.js';
 import type { ProbeEvaluateOptions, ProbeFacts, TlsFacts, TlsMode } from './types.js';
@@ -24,7 +25,9 @@ function chainOf(tls: TLSSocket): Buffer[] {
 /** Records the TLS session and the certificate chain (`facts.tls`). */
 export function observeCertificate(ctx: ObserveCtx, tls: TLSSocket, mode: TlsMode, required: boolean): TlsFacts {
   const chain: CertFacts[] = [];
-  for (const der of chainOf(tls)) {
+  const raw = chainOf(tls);
+  if (raw[0]) ctx.leafDer = raw[0];
+  for (const der of raw) {
     try {
       chain.push(certFacts(der));
     } catch {
@@ -33,16 +36,24 @@ export function observeCertificate(ctx: ObserveCtx, tls: TLSSocket, mode: TlsMod
   }
   const version = tls.getProtocol() ?? undefined;
   const cipher = tls.getCipher()?.name;
+  const group = tls.getEphemeralKeyInfo();
   const facts: TlsFacts = {
     mode,
     required: mode === 'direct' || required,
     ...(version !== undefined ? { version } : {}),
     ...(cipher !== undefined ? { cipher } : {}),
     alpn: tls.alpnProtocol ?? false,
+    ...(group && 'name' in group && group.name ? { group: group.name } : {}),
     authorized: tls.authorized,
     chain,
   };
   if (tls.authorizationError) facts.authorizationError = String(tls.authorizationError);
+  try {
+    const missing = missingIssuer(raw, ctx.o.ca);
+    if (missing) facts.missingIssuer = missing;
+  } catch {
+    // An unreadable chain: the trust check reports it.
+  }
   const names = chain[0]?.names;
   if (chain[0]) facts.identity = { ...(names ? matchIdentity(ctx.o.peer, names) : { matched: false }), domain: ctx.o.peer };
   ctx.facts.tls = facts;
@@ -96,6 +107,19 @@ function trust(facts: ProbeFacts, tl: TlsFacts, leafDates: boolean, ev: (c: Cert
   const leaf = chain[0]!;
   const dateErr = err === 'CERT_HAS_EXPIRED' || err === 'CERT_NOT_YET_VALID';
   if (!err || (dateErr && leafDates)) return undefined;
+  if (tl.missingIssuer && (err === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || err === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY')) {
+    const m = tl.missingIssuer;
+    return {
+      id: 'probe.cert.chain-incomplete',
+      severity: 'error',
+      phase: 'tls',
+      title: `${facts.peer} does not send the intermediate certificate ${m.subject}`,
+      detail: `The served chain stops at ${chain[chain.length - 1]!.subject}; its issuer ${m.subject} is known (${m.from === 'ca' ? 'in the --ca bundle' : 'in the system store'}) and leads to a trusted root, but the server does not send it. Browsers hide this by fetching the issuer (AIA); XMPP servers do not, so peers that verify certificates refuse the chain.`,
+      evidence: [...ev(leaf), { label: 'missing issuer', value: m.subject, source: m.from }, { label: 'chain', value: `${chain.length} certificate(s) sent` }, { label: 'tls.verify', value: err }],
+      fix: 'Configure the full chain on the server (leaf followed by the intermediate certificate(s), e.g. fullchain.pem) and reload it.',
+      references: [REF.rfc9525, 'https://www.rfc-editor.org/rfc/rfc8446#section-4.4.2'],
+    };
+  }
   // The date findings judge the leaf only: a date error from OpenSSL without one of them
   // is about an intermediate (or root) certificate, and must not be dropped.
   const badCa = dateErr ? chain.slice(1).find((c) => (err === 'CERT_HAS_EXPIRED' ? Date.parse(c.notAfter) < now : Date.parse(c.notBefore) > now)) : undefined;

@@ -15,7 +15,7 @@ import { observeTlsUpgrade } from './tls.js';
 import { ATTEMPT_CONCURRENCY, MAX_ADDRESSES, type Attempt, type ProbeFacts } from './types.js';
 
 /** A target's addresses (DNS unless it is an IP); none: a NOADDRESS attempt is recorded when its turn comes. */
-async function addressesOf(ctx: ObserveCtx, c: Candidate): Promise<{ addresses: string[]; none?: string }> {
+export async function addressesOf(ctx: ObserveCtx, c: Candidate): Promise<{ addresses: string[]; none?: string }> {
   if (isIP(c.host)) return { addresses: [c.host] };
   const t0 = performance.now();
   const r = await beforeDeadline(ctx, 'dns', resolveAddresses(ctx.dns(), c.host));
@@ -49,7 +49,10 @@ async function* items(ctx: ObserveCtx, list: Candidate[]): AsyncGenerator<Item> 
       const c = list[i]!;
       const r = await lookup(i);
       if (r.none !== undefined) yield { c, none: r.none };
-      for (const address of r.addresses) {
+      const fam = ctx.o.family;
+      const addresses = fam ? r.addresses.filter((a) => (isIP(a) === 6 ? 6 : 4) === fam) : r.addresses;
+      if (fam && r.addresses.length && !addresses.length) yield { c, none: `no IPv${fam} address (-${fam}): ${r.addresses.join(', ')}` };
+      for (const address of addresses) {
         const k = `${address}|${c.port}|${c.tls}`;
         if (seen.has(k)) {
           dup++;
@@ -181,6 +184,9 @@ export async function observeConnect(ctx: ObserveCtx, list: Candidate[]): Promis
   }
 }
 
+/** This machine has no route for the address family (kept in sync with survey.ts). */
+const NO_ROUTE_CODES = new Set(['ENETUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT']);
+
 /** Errors of this machine, not of the peer: no file descriptor left for a socket. */
 const LOCAL_CODES = new Set(['EMFILE', 'ENFILE']);
 
@@ -207,11 +213,13 @@ export function evaluateConnect(facts: ProbeFacts): Draft[] {
   const tlsFailed = attempts.filter((a) => a.code === 'TLS').length;
   const timeouts = attempts.filter((a) => a.code === 'TIMEOUT').length;
   const local = attempts.filter((a) => LOCAL_CODES.has(a.code ?? ''));
-  const tried = attempts.length - noAddress - tlsFailed - local.length;
+  // No IPv6 route on this machine: probe.local.no-ipv6 says it; not the peer's refusal.
+  const noRoute = attempts.filter((a) => isIP(a.address) === 6 && NO_ROUTE_CODES.has(a.code ?? '')).length;
+  const tried = attempts.length - noAddress - tlsFailed - local.length - noRoute;
   const refused = tried - timeouts;
   const out: Draft[] = local.length ? [localResources(facts, local)] : [];
   // Every reachable target failed its TLS handshake: the TLS findings say it all.
-  if (tried === 0 && (tlsFailed > 0 || local.length > 0)) return out;
+  if (tried === 0 && (tlsFailed > 0 || local.length > 0 || noRoute > 0)) return out;
   if (tried === 0) {
     return [{
       id: 'probe.dns.no-target',

@@ -16,6 +16,10 @@ export interface ObserveCtx {
   opened(conn: XmppConnection): void;
   /** performance.now() at which the whole probe of this peer stops. */
   deadlineAt: number;
+  /** Called once TLS is up on the session (the extra handshakes start then). */
+  afterTls?: (() => void) | undefined;
+  /** The DER of the leaf certificate the session's server presented. */
+  leafDer?: Buffer | undefined;
 }
 
 /** The probe of one peer reached its overall deadline in `phase`: the observation stops there. */

@@ -4,7 +4,11 @@ import type { Draft } from './common.js';
 import { evaluateCertificate } from './certificate.js';
 import { evaluateConnect } from './connect.js';
 import { evaluateDialback } from './dialback-evaluate.js';
+import { evaluateHandshakes } from './handshakes.js';
 import { evaluateLimits } from './limits.js';
+import { evaluateOwnCert } from './own-cert.js';
+import { evaluateSasl } from './sasl.js';
+import { evaluateTargets } from './survey.js';
 import { evaluateResolve } from './resolve.js';
 import { evaluateInterruption, evaluateStream } from './stream.js';
 import { evaluateDirectTls, evaluateTls } from './tls.js';
@@ -18,8 +22,12 @@ export function evaluateProbe(facts: ProbeFacts, options: ProbeEvaluateOptions =
     ...evaluateConnect(facts),
     ...evaluateStream(facts),
     ...evaluateTls(facts),
+    ...evaluateTargets(facts),
     ...evaluateCertificate(facts, options),
+    ...evaluateHandshakes(facts),
+    ...evaluateOwnCert(facts, options),
     ...evaluateInterruption(facts),
+    ...evaluateSasl(facts),
     ...evaluateDialback(facts),
     ...evaluateLimits(facts),
   ];

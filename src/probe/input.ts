@@ -21,6 +21,9 @@ export function checkProbeOptions(o: ProbeOptions): void {
   for (const pem of o.ca ?? []) {
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new InputError('probe.ca', 'holds no PEM certificate', 'XFED_PROBE_CA');
   }
+  if ((o.cert === undefined) !== (o.key === undefined)) throw new InputError(o.cert === undefined ? 'probe.cert_file' : 'probe.key_file', o.cert === undefined ? 'is needed with a private key' : 'is needed with a certificate', 'XFED_PROBE_CERT_KEY');
+  if (o.family !== undefined && o.family !== 4 && o.family !== 6) throw new InputError('probe.family', 'must be 4 or 6', 'XFED_PROBE_FAMILY');
+  for (const a of o.aliases ?? []) if (!HOSTNAME.test(a) || isIP(a)) throw new InputError('probe.alias', `must be a domain name, not ${JSON.stringify(a).slice(0, 80)}`, 'XFED_PROBE_ALIAS');
   for (const [phase, ms] of Object.entries(o.timeouts ?? {})) positive(`probe.timeouts.${phase}`, ms, 3_600_000, 'XFED_PROBE_TIMEOUT');
   if (o.verify && (!o.verify.streamId || /[\s<>&'"]/.test(o.verify.streamId))) throw new InputError('probe.stream_id', 'must be the stream id as it appears in the log (no spaces or XML characters)', 'XFED_PROBE_STREAM_ID');
 }

@@ -3,19 +3,17 @@
  * stream restart -> dialback, recording plain facts. Nothing here judges what it saw
  * (evaluate.ts does), and nothing throws for a network reason.
  */
-import type { TLSSocket } from 'node:tls';
 import { DnsClient } from '../dns/client.js';
-import type { XmppConnection } from '../xmpp/connection.js';
 import { Transcript } from '../xmpp/transcript.js';
-import { child, elements, NS, textOf } from '../xmpp/xml.js';
 import { InputError } from '../core/errors.js';
 import { observeConnect } from './connect.js';
 import { checkProbeOptions } from './input.js';
 import { DeadlineExceeded, type ObserveCtx } from './context.js';
-import { observeDialback } from './dialback.js';
+import { observeHandshakes } from './handshakes.js';
+import { ownCertFacts, ownDomains } from './own-cert.js';
 import { observeResolve } from './resolve.js';
-import { observeStream, type OpenedStream } from './stream.js';
-import { observeStartTls } from './tls.js';
+import { session } from './session.js';
+import { observeTargets } from './survey.js';
 import { DEFAULT_FROM, DEFAULT_FROM_DIALBACK_MS, DEFAULT_TIMEOUTS, type ProbeFacts, type ProbeOptions, type ProbeTimeouts } from './types.js';
 
 export interface ObserveOptions {
@@ -33,31 +31,6 @@ export function probeTimeouts(o: ProbeOptions): ProbeTimeouts {
   return t;
 }
 
-async function session(ctx: ObserveCtx, conn: XmppConnection, directTls?: TLSSocket): Promise<void> {
-  const first = await observeStream(ctx, conn, 'stream');
-  if (!first) return;
-  let current: OpenedStream = first;
-  let secure = Boolean(directTls);
-  if (!secure) {
-    const r = await observeStartTls(ctx, conn, first);
-    if (r === 'stop') return;
-    if (r === 'tls') {
-      secure = true;
-      const again = await observeStream(ctx, conn, 'features');
-      if (!again) return;
-      current = again;
-    }
-  }
-  if (secure) ctx.facts.secureStream = current.facts;
-  const mechs = child(current.features, 'mechanisms', NS.sasl);
-  if (mechs) ctx.facts.saslMechanisms = elements(mechs).map(textOf);
-  if (ctx.o.dialback === false) {
-    ctx.facts.dialback = { key: ctx.o.secret ? 'xep-0220' : 'random', outcome: 'skipped' };
-    return;
-  }
-  await observeDialback(ctx, conn, current.facts, current.features);
-}
-
 /** The overall deadline of a probe: as given, or 4 × its longest phase timeout (so it scales with --timeout). */
 export function probeDeadline(o: ProbeOptions, t: ProbeTimeouts = probeTimeouts(o)): number {
   if (o.deadline !== undefined) {
@@ -73,7 +46,7 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
   const t = probeTimeouts(o);
   const deadlineMs = probeDeadline(o, t);
   const from = o.from ?? DEFAULT_FROM;
-  const facts: ProbeFacts = { peer: o.peer, from, ...(o.tls ? { tlsRequested: o.tls } : {}), attempts: [], deadlineMs };
+  const facts: ProbeFacts = { peer: o.peer, from, ...(o.tls ? { tlsRequested: o.tls } : {}), ...(o.family ? { family: o.family } : {}), attempts: [], deadlineMs };
   // The transcript listens to every connection of this probe, failed ones included.
   const transcript = o.transcript ? new Transcript() : undefined;
   let own: DnsClient | undefined;
@@ -87,8 +60,20 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     opened: (c) => transcript?.listen(c),
     deadlineAt: performance.now() + deadlineMs,
   };
+  let extra: Promise<void> | undefined;
+  ctx.afterTls = () => {
+    if (o.handshakes !== false && !o.verify) extra = observeHandshakes(ctx).catch(() => {});
+  };
+  let survey: Promise<void> | undefined;
   try {
-    const conn = await observeConnect(ctx, await observeResolve(ctx));
+    const list = await observeResolve(ctx);
+    if (o.allTargets !== false && !o.verify) {
+      survey = observeTargets(ctx, list).then((t) => {
+        if (t) facts.targets = t;
+      });
+      survey.catch(() => {}); // awaited below
+    }
+    const conn = await observeConnect(ctx, list);
     if (conn) {
       try {
         await session(ctx, conn.conn, conn.tls);
@@ -100,6 +85,8 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     if (!(e instanceof DeadlineExceeded)) throw e;
     (facts.cut ??= {}).deadline = { phase: e.phase };
   } finally {
+    await Promise.all([extra, survey?.catch(() => {})]);
+    ownCert(ctx);
     own?.close();
     if (transcript) {
       facts.transcript = transcript.lines;
@@ -107,4 +94,17 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     }
   }
   return facts;
+}
+
+/** Our certificate: the --cert one, else (probing one of our own domains) the one it serves. */
+function ownCert(ctx: ObserveCtx): void {
+  const { o, facts } = ctx;
+  if (o.ownCertCheck === false) return;
+  try {
+    if (o.ownCertPem) facts.ownCert = ownCertFacts(o.ownCertPem, 'file', ownDomains(o.own ? o.peer : ctx.from, o.aliases));
+    else if (o.cert) facts.ownCert = ownCertFacts(o.cert, 'file', ownDomains(ctx.from, o.aliases));
+    else if (o.own && ctx.leafDer) facts.ownCert = ownCertFacts(ctx.leafDer, 'served', ownDomains(o.peer, o.aliases));
+  } catch {
+    // An unreadable certificate: the certificate findings of the session say it.
+  }
 }

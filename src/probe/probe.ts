@@ -32,7 +32,8 @@ export async function probePeers(
 ): Promise<TargetResult<ProbeTargetData>[]> {
   const dns = base.host && isIP(base.host) ? undefined : new DnsClient({ resolvers: base.resolvers, doh: base.doh, tcp: base.dnsTcp, timeout: base.timeouts?.dns ?? DEFAULT_TIMEOUTS.dns });
   try {
-    return await mapPool(peers, opts.concurrency ?? 16, (peer) => probePeer({ ...base, peer }, dns), opts.onProgress);
+    // Probing one of our own domains: the certificate it serves is ours (own-cert findings).
+    return await mapPool(peers, opts.concurrency ?? 16, (peer) => probePeer({ ...base, peer, ...(base.own === undefined && base.from && peer === base.from ? { own: true } : {}) }, dns), opts.onProgress);
   } finally {
     dns?.close();
   }

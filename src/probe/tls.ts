@@ -3,10 +3,11 @@
  * handshakes, recording what was offered and what failed; evaluation reports missing or
  * failed TLS and old protocol versions. The certificate is phase 5 (certificate.ts).
  */
-import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
 import { TimeoutError } from '../core/errors.js';
 import type { XmppConnection } from '../xmpp/connection.js';
 import { child, NS } from '../xmpp/xml.js';
+import { anchorsOf } from './chain.js';
 import { addTiming, REF, since, type Draft } from './common.js';
 import { budget, DeadlineExceeded, type ObserveCtx } from './context.js';
 import { observeCertificate } from './certificate.js';
@@ -15,26 +16,45 @@ import type { ProbeFacts, TlsFailure, TlsMode } from './types.js';
 
 const contexts = new Map<string, SecureContext>();
 
-/** One TLS context per CA set for the whole run: building one parses every root certificate (~10 ms). */
-function secureContext(ca: string[] | undefined): SecureContext {
-  const key = ca?.join('\n') ?? '';
-  let c = contexts.get(key);
+/** What an extra handshake changes: no SNI, or a range of protocol versions. */
+export interface TlsVariant {
+  sni?: boolean;
+  minVersion?: SecureVersion;
+  maxVersion?: SecureVersion;
+}
+
+/**
+ * One TLS context per CA set and client certificate for the whole run: building one parses
+ * every root certificate (~10 ms). Old versions and legacy signature algorithms are accepted
+ * (SECLEVEL=0: OpenSSL 3 refuses TLS 1.0/1.1 and SHA-1 at its default level 1 or 2) so that
+ * they are reported (probe.tls.version-old, probe.tls.legacy-accepted) instead of ending in a
+ * handshake failure.
+ */
+export function secureContext(ctx: Pick<ObserveCtx, 'o'>, v: TlsVariant = {}): SecureContext {
+  const { ca, cert, key, keyPassphrase } = ctx.o;
+  const id = `${ca?.join('\n') ?? ''}|${cert ?? ''}|${key ?? ''}|${v.minVersion ?? ''}|${v.maxVersion ?? ''}`;
+  let c = contexts.get(id);
   if (!c) {
-    // Accept old versions and legacy signature algorithms so that they are reported
-    // (probe.tls.version-old; RFC 7590 wants TLS 1.2+) instead of ending in a handshake failure.
-    c = createSecureContext({ minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0', ...(ca?.length ? { ca: [...rootCertificates, ...ca] } : {}) });
-    contexts.set(key, c);
+    c = createSecureContext({
+      minVersion: v.minVersion ?? 'TLSv1',
+      ...(v.maxVersion ? { maxVersion: v.maxVersion } : {}),
+      ciphers: 'DEFAULT@SECLEVEL=0',
+      ...(ca?.length ? { ca: [...rootCertificates, ...anchorsOf(ca)] } : {}),
+      ...(cert && key ? { cert, key, ...(keyPassphrase !== undefined ? { passphrase: keyPassphrase } : {}) } : {}),
+    });
+    contexts.set(id, c);
   }
   return c;
 }
 
-function tlsOptions(ctx: ObserveCtx, mode: TlsMode): ConnectionOptions {
+export function tlsOptions(ctx: Pick<ObserveCtx, 'o'>, mode: TlsMode, v: TlsVariant = {}): ConnectionOptions {
   return {
-    servername: ctx.o.peer,
+    // Without servername node sends no SNI (the default-certificate handshake).
+    ...(v.sni === false ? {} : { servername: ctx.o.peer }),
     rejectUnauthorized: false,
     // Identity is checked by xfed itself (RFC 9525 with SRV-ID and XmppAddr), not node's HTTPS rules.
     checkServerIdentity: () => undefined,
-    secureContext: secureContext(ctx.o.ca),
+    secureContext: secureContext(ctx, v),
     // XEP-0368 §3: ALPN `xmpp-server` on direct TLS.
     ...(mode === 'direct' ? { ALPNProtocols: ['xmpp-server'] } : {}),
   };

@@ -57,6 +57,25 @@ export interface ProbeOptions {
   verify?: { streamId: string; key: string } | undefined;
   /** The whole probe of this peer stops after this many ms (default: 4 × its longest phase timeout). */
   deadline?: number | undefined;
+  /** Our certificate (PEM, leaf first) and its private key, presented in the TLS handshake (SASL EXTERNAL). */
+  cert?: string | undefined;
+  key?: string | undefined;
+  /** The passphrase of an encrypted key (read from a file). */
+  keyPassphrase?: string | undefined;
+  /** Only IPv4 (4) or only IPv6 (6) addresses. */
+  family?: 4 | 6 | undefined;
+  /** The peer is one of our own domains: its served certificate is judged as ours too (own-cert findings). */
+  own?: boolean | undefined;
+  /** Our certificate (PEM) to judge as ours without presenting it (doctor, for our own domains). */
+  ownCertPem?: string | undefined;
+  /** Judge our certificate (own-cert findings; default true). Doctor judges it once per own domain, not per partner. */
+  ownCertCheck?: boolean | undefined;
+  /** Other names our certificate must cover (chat node aliases, conference components). */
+  aliases?: string[] | undefined;
+  /** Probe every target and address, not only the first that answers (default true). */
+  allTargets?: boolean | undefined;
+  /** Extra handshakes on the session's server: without SNI, TLS 1.2 only, TLS 1.0/1.1 (default true). */
+  handshakes?: boolean | undefined;
 }
 
 /** The evaluation's options: how to judge facts (nothing here changes what was observed). */
@@ -67,6 +86,67 @@ export interface ProbeEvaluateOptions {
   expiresSoonDays?: number | undefined;
   /** The time certificate dates are judged at (ms since the epoch; default now). */
   now?: number | undefined;
+}
+
+/** Our own certificate, as a partner sees it (from --cert, or served by our own domain). */
+export interface OwnCertFacts {
+  source: 'file' | 'served';
+  cert: CertFacts;
+  /** Extended key usages (names such as serverAuth/clientAuth, else OIDs); absent: no EKU extension (any purpose). */
+  eku?: string[];
+  /** The certificate may be used for TLS client authentication. */
+  clientAuth: boolean;
+  /** Each name the certificate must cover (our domain, then aliases), and whether it does. */
+  coverage: Array<{ domain: string; matched: boolean; method?: string }>;
+}
+
+/** SASL EXTERNAL (RFC 6120 §6, XEP-0178) with our certificate. */
+export interface SaslFacts {
+  /** The mechanisms the peer offered after TLS (empty: no SASL feature). */
+  mechanisms: string[];
+  offered: boolean;
+  /** Whether TLS was up with our certificate presented. */
+  certPresented: boolean;
+  outcome?: 'success' | 'failure' | 'timeout' | 'closed' | 'error';
+  condition?: string;
+  text?: string;
+  ms?: number;
+}
+
+/** One extra TLS handshake on the session's server. */
+export interface HandshakeFacts {
+  kind: 'no-sni' | 'tls1.2' | 'legacy';
+  ok: boolean;
+  version?: string;
+  cipher?: string;
+  /** Key exchange group (e.g. X25519). */
+  group?: string;
+  /** The leaf certificate presented (sha256) and whether it covers the peer domain. */
+  leaf?: { sha256: string; subject: string; covers: boolean };
+  error?: string;
+}
+
+/** One (target, address) of the peer, probed on its own. */
+export interface TargetFacts {
+  host: string;
+  address: string;
+  family: 4 | 6;
+  port: number;
+  tls: TlsMode;
+  source: Attempt['source'];
+  ok: boolean;
+  /** Where it failed and why. */
+  phase?: string;
+  code?: string;
+  error?: string;
+  ms: number;
+  features?: string[];
+  tlsVersion?: string;
+  cipher?: string;
+  group?: string;
+  cert?: string;
+  dialback?: DialbackFacts['outcome'];
+  sasl?: SaslFacts['outcome'] | 'not-offered';
 }
 
 export interface Attempt {
@@ -126,7 +206,11 @@ export interface TlsFacts {
   version?: string;
   cipher?: string;
   alpn?: string | false;
+  /** Key exchange group (e.g. X25519). */
+  group?: string;
   authorized?: boolean;
+  /** The served chain lacks the issuer of its last certificate, found in the --ca bundle or the system store. */
+  missingIssuer?: { subject: string; from: 'ca' | 'system' };
   authorizationError?: string;
   chain: CertFacts[];
   identity?: IdentityMatch & { domain: string };
@@ -217,6 +301,14 @@ export interface ProbeFacts {
   /** Stream after TLS. */
   secureStream?: StreamFacts;
   saslMechanisms?: string[];
+  sasl?: SaslFacts;
+  ownCert?: OwnCertFacts;
+  /** Every target and address, probed at once (absent when there was only one). */
+  targets?: TargetFacts[];
+  /** The extra handshakes on the session's server. */
+  handshakes?: HandshakeFacts[];
+  /** Only this address family was tried (-4/-6). */
+  family?: 4 | 6;
   dialback?: DialbackFacts;
   /** The overall deadline of this probe (ms). */
   deadlineMs?: number;

@@ -11,7 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, TLSSocket, type ConnectionOptions, type SecureContext } from 'node:tls';
+import { connect as tlsConnect, TLSSocket, type ConnectionOptions, type SecureContext, type TLSSocketOptions } from 'node:tls';
 import { waitFor } from '../core/wait-for.js';
 import { attrs, DEFAULT_LIMITS, NS, StreamParser, wireXml, type ParserLimits, type XmlElement, XmlParseError } from './xml.js';
 
@@ -181,11 +181,11 @@ export class XmppConnection extends EventEmitter {
   }
 
   /** Server side of STARTTLS. */
-  async startTlsServer(secureContext: SecureContext, ms: number, ALPNProtocols?: string[]): Promise<TLSSocket> {
+  async startTlsServer(secureContext: SecureContext, ms: number, ALPNProtocols?: string[], extra: TLSSocketOptions = {}): Promise<TLSSocket> {
     this.detach(this.socket);
     this.queue.length = 0;
     const raw = this.socket;
-    const tls = new TLSSocket(raw, { isServer: true, secureContext, ...(ALPNProtocols ? { ALPNProtocols } : {}) });
+    const tls = new TLSSocket(raw, { isServer: true, secureContext, ...(ALPNProtocols ? { ALPNProtocols } : {}), ...extra });
     try {
       await waitFor(tls, 'secure', ms, { phase: 'tls', fail: { error: (e) => e as Error, close: () => new Error('connection closed during the TLS handshake') } });
     } catch (e) {

@@ -13,10 +13,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext, type TLSSocket, type TLSSocketOptions } from 'node:tls';
 import { XmppConnection, streamHeader, type StreamEvent } from './connection.js';
 import { dialbackKey, parseDialback, type DialbackAnswer } from './dialback.js';
-import { attrs, NS } from './xml.js';
+import { certNames, matchIdentity } from './identity.js';
+import { attrs, escapeXml, NS } from './xml.js';
 
 export type Misbehaviour =
   /** Answers with an HTTP error instead of XML. */
@@ -52,7 +53,24 @@ export interface S2sServerOptions {
   /** Domains this server hosts; a stream to any other gets `host-unknown`. */
   domains: string[];
   /** TLS material (PEM). Without it the server offers no TLS. */
-  tls?: undefined | { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; /** Offer only TLS 1.0/1.1 (a legacy peer). */ legacy?: boolean };
+  tls?: undefined | {
+    key: string | Buffer;
+    cert: string | Buffer;
+    ca?: string | Buffer;
+    /** Offer only TLS 1.0/1.1 (a legacy peer). */
+    legacy?: boolean;
+    /** Accept TLS 1.0 up to 1.3 (a server that still accepts legacy versions). */
+    anyVersion?: boolean;
+    /** Certificates by SNI name; `key`/`cert` are the default (served without SNI or for other names). */
+    sni?: Record<string, { key: string | Buffer; cert: string | Buffer }>;
+  };
+  /**
+   * SASL EXTERNAL (XEP-0178): ask for the initiator's certificate; offer EXTERNAL when one was
+   * presented; <success/> when it verifies against `tls.ca` (as OpenSSL checks a client: the
+   * clientAuth purpose too, like ejabberd before 25.08) and names the stream's from domain,
+   * else <failure><not-authorized/> with the verification error as text.
+   */
+  saslExternal?: boolean;
   /** 'starttls' (default when tls is given), 'required' (STARTTLS with <required/>), or 'direct' (XEP-0368). */
   tlsMode?: 'starttls' | 'required' | 'direct';
   /** Dialback secret, XEP-0220 recommended key. Without it every db:result is invalid. */
@@ -82,6 +100,35 @@ export interface S2sServer {
   close(): Promise<void>;
 }
 
+/** SASL EXTERNAL: the certificate must verify (OpenSSL, clientAuth purpose) and name `from`. */
+function external(conn: XmppConnection, tls: TLSSocket, from: string, log: (w: string) => void): void {
+  const cert = tls.getPeerCertificate();
+  const names = cert?.raw ? certNames(cert.raw) : undefined;
+  const covers = Boolean(names && matchIdentity(from, names).matched);
+  // A bare server TLSSocket (no tls.Server) never sets `authorized`: ask OpenSSL's verify result itself.
+  const handle = (tls as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })._handle;
+  const verify = handle?.verifyError?.();
+  const err = !cert?.raw ? 'no certificate' : verify ? (verify.code ?? verify.message) : !covers ? `certificate does not name ${from}` : undefined;
+  if (err) {
+    const text = /INVALID_PURPOSE/.test(err) ? 'unsupported certificate purpose' : err;
+    log(`sasl external ${from}: failure ${text}`);
+    conn.send(`<failure xmlns='${NS.sasl}'><not-authorized/><text xml:lang='en'>${escapeXml(text)}</text></failure>`);
+    return;
+  }
+  log(`sasl external ${from}: success`);
+  conn.send(`<success xmlns='${NS.sasl}'/>`);
+}
+
+
+/** Server TLS options beyond the context: certificates by SNI, and asking for the client's certificate. */
+function tlsServerExtras(opts: S2sServerOptions, ctx: SecureContext | undefined): TLSSocketOptions {
+  const sniContexts = new Map(Object.entries(opts.tls?.sni ?? {}).map(([name, m]) => [name.toLowerCase(), createSecureContext({ key: m.key, cert: m.cert, ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}) })]));
+  return {
+    ...(sniContexts.size ? { SNICallback: (name: string, cb: (e: Error | null, c?: SecureContext) => void) => cb(null, sniContexts.get(name.toLowerCase()) ?? ctx) } : {}),
+    ...(opts.saslExternal ? { requestCert: true, rejectUnauthorized: false } : {}),
+  };
+}
+
 export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer> {
   const host = opts.host ?? '127.0.0.1';
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -91,8 +138,10 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
         cert: opts.tls.cert,
         ...(opts.tls.ca ? { ca: opts.tls.ca } : {}),
         ...(opts.tls.legacy ? { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+        ...(opts.tls.anyVersion ? { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
       })
     : undefined;
+  const tlsExtra = tlsServerExtras(opts, ctx);
   const mode = opts.tls ? (opts.tlsMode ?? 'starttls') : 'none';
   const hosted = new Set(opts.domains.map((d) => d.toLowerCase()));
   const sockets = new Set<Socket>();
@@ -128,10 +177,12 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
     }
     let conn: XmppConnection;
     let secure = false;
+    let tlsSocket: TLSSocket | undefined;
     conn = new XmppConnection(socket);
     if (mode === 'direct') {
       // The same handshake (with its timeout) as after STARTTLS, at once (XEP-0368).
-      await conn.startTlsServer(ctx!, timeoutMs, ['xmpp-server']);
+      tlsSocket = await conn.startTlsServer(ctx!, timeoutMs, ['xmpp-server'], tlsExtra);
+      log(`tls up (sni ${tlsSocket.servername || '-'})`);
       secure = true;
     }
 
@@ -171,6 +222,8 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
       }
       const features: string[] = [];
       if (!secure && mode !== 'none' && mode !== 'direct') features.push(`<starttls xmlns='${NS.tls}'>${mode === 'required' ? '<required/>' : ''}</starttls>`);
+      const peerCert = secure && opts.saslExternal ? tlsSocket?.getPeerCertificate() : undefined;
+      if (peerCert?.raw) features.push(`<mechanisms xmlns='${NS.sasl}'><mechanism>EXTERNAL</mechanism></mechanisms>`);
       if (opts.dialback !== false && (secure || mode !== 'required')) features.push(`<dialback xmlns='${NS.dialbackFeature}'><errors/></dialback>`);
       conn.send(`<stream:features>${features.join('')}</stream:features>`);
       if (m === 'huge-stanza') {
@@ -184,7 +237,9 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
         conn.send('<a>'.repeat(10_000));
         return;
       }
-      const restarted = await stanzas(conn, next, { to, id, secure, log });
+      const st = { to, from: from ?? '', id, secure, log, tls: tlsSocket };
+      const restarted = await stanzas(conn, next, st);
+      tlsSocket = st.tls;
       if (restarted === 'tls') {
         secure = true;
         continue;
@@ -196,7 +251,7 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
   async function stanzas(
     conn: XmppConnection,
     next: () => Promise<StreamEvent>,
-    s: { to: string; id: string; secure: boolean; log: (w: string) => void },
+    s: { to: string; from: string; id: string; secure: boolean; log: (w: string) => void; tls?: TLSSocket | undefined },
   ): Promise<'tls' | 'done'> {
     for (;;) {
       const e = await next();
@@ -213,9 +268,13 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
           conn.rawSocket.once('data', () => conn.rawSocket.resetAndDestroy());
           return 'done';
         }
-        await conn.startTlsServer(ctx, timeoutMs);
-        s.log('tls up');
+        s.tls = await conn.startTlsServer(ctx, timeoutMs, undefined, tlsExtra);
+        s.log(`tls up (sni ${s.tls.servername || '-'})`);
         return 'tls';
+      }
+      if (el.name === 'auth' && el.ns === NS.sasl && s.tls) {
+        external(conn, s.tls, s.from, s.log);
+        continue;
       }
       const db = parseDialback(el);
       if (db) {

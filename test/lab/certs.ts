@@ -23,6 +23,8 @@ export interface LeafSpec {
   /** openssl ca date form YYYYMMDDHHMMSSZ; default: yesterday .. in a year. */
   notBefore?: Date;
   notAfter?: Date;
+  /** extendedKeyUsage (default serverAuth,clientAuth; '' for none). */
+  eku?: string;
 }
 
 export interface Ca extends Pem {
@@ -72,7 +74,7 @@ export function makeLeaf(spec: LeafSpec, ca?: Ca): Pem {
       join(work, 'leaf.cnf'),
       [
         '[req]', 'distinguished_name = dn', 'prompt = no', 'req_extensions = ext', `[dn]`, `CN = ${spec.cn}`,
-        '[ext]', 'basicConstraints = CA:false', 'extendedKeyUsage = serverAuth,clientAuth', ...(san.length ? [`subjectAltName = ${san.join(',')}`] : []),
+        '[ext]', 'basicConstraints = CA:false', ...(spec.eku === '' ? [] : [`extendedKeyUsage = ${spec.eku ?? 'serverAuth,clientAuth'}`]), ...(san.length ? [`subjectAltName = ${san.join(',')}`] : []),
         '',
       ].join('\n'),
     );

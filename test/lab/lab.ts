@@ -1,8 +1,10 @@
 /**
  * The XMPP federation lab: real servers on loopback, shared by every test file.
  * - unbound on 127.0.0.10:53, authoritative for `test.` (fixtures/xmpp/lab-test.zone)
- * - Prosody for a.test (+ direct.test, wrong.test, expired.test) on 127.0.0.2:5269, direct TLS 5270
- * - ejabberd for b.test on 127.0.0.3:5269
+ * - Prosody for a.test (+ direct.test, wrong.test, expired.test, dead.test with a dead first SRV
+ *   target, chain.test serving its leaf without the intermediate) on 127.0.0.2:5269, direct TLS 5270
+ * - ejabberd for b.test on 127.0.0.3:5269, trusting the lab CA (ca_file): SASL EXTERNAL with a
+ *   lab-signed certificate of ours succeeds, with an untrusted or a serverAuth-only one it fails
  * Both XMPP servers run in a private mount namespace whose /etc/resolv.conf points at the lab
  * DNS (ejabberd resolves SRV targets with libc; see shared/docs/real-xmpp-servers-in-tests.md).
  * Started once under a lock, reused while the config is unchanged, stopped via .lab/stop.d.
@@ -11,7 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, hasBinary, isAlive, labDir, refuseInUnitRun, registerStop, sleep, startUnbound, waitForTcp, withLock } from '../helpers/servers.js';
-import { makeCa, makeLeaf } from './certs.js';
+import { makeCa, makeIntermediate, makeLeaf } from './certs.js';
 import { ejabberdSecretFromCookie } from '../../src/xmpp/dialback.js';
 
 export const LAB_DNS = '127.0.0.10:53';
@@ -26,6 +28,10 @@ export interface Lab {
   dir: string;
   resolver: string;
   caFile: string;
+  /** The lab CA and its intermediate (chain.test's issuer), for --ca. */
+  caWithIntermediateFile: string;
+  /** Our certificates for a.test: CA-signed with clientAuth (a.test.crt), serverAuth only, untrusted CA. */
+  certs: string;
   /** Files holding each server's dialback secret (for --secret-file). */
   prosodySecretFile: string;
   ejabberdSecretFile: string;
@@ -51,11 +57,19 @@ const CERTS = [
   { name: 'wrong.test', spec: { cn: 'other.example', dns: ['other.example', 'xmpp-a.test'] } },
   { name: 'expired.test', spec: { cn: 'expired.test', dns: ['expired.test'], notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2021-01-01T00:00:00Z') } },
   { name: 'b.test', spec: { cn: 'b.test', dns: ['b.test'], xmppAddrs: ['b.test'] } },
+  { name: 'dead.test', spec: { cn: 'dead.test', dns: ['dead.test'] } },
+  // Our certificates for SASL EXTERNAL as a.test against ejabberd (which trusts the lab CA): serverAuth only.
+  // (dNSName only: ejabberd 23.01 crashes in xmpp_stream_pkix:get_cert_domains on an XmppAddr otherName.)
+  { name: 'a-client', spec: { cn: 'a.test', dns: ['a.test'] } },
+  { name: 'a-serveronly', spec: { cn: 'a.test', dns: ['a.test'], eku: 'serverAuth' } },
 ];
+
+/** Bumped whenever the certificates change (the directory is reused across runs). */
+const CERTS_VERSION = 'done-3';
 
 function makeCerts(dir: string): void {
   const certDir = join(dir, 'certs');
-  if (existsSync(join(certDir, 'done'))) return;
+  if (existsSync(join(certDir, CERTS_VERSION))) return;
   rmSync(certDir, { recursive: true, force: true });
   mkdirSync(certDir, { recursive: true });
   const ca = makeCa(join(certDir, 'ca'));
@@ -66,7 +80,17 @@ function makeCerts(dir: string): void {
     writeFileSync(join(certDir, `${c.name}.key`), pem.key, { mode: 0o644 });
     writeFileSync(join(certDir, `${c.name}.pem`), pem.key + pem.cert, { mode: 0o644 });
   }
-  writeFileSync(join(certDir, 'done'), '');
+  // chain.test: a leaf signed by a lab intermediate; Prosody serves the leaf alone (no intermediate).
+  const inter = makeIntermediate(ca, {}, 'xfed lab intermediate CA');
+  const chain = makeLeaf({ cn: 'chain.test', dns: ['chain.test'] }, inter);
+  writeFileSync(join(certDir, 'chain.test.crt'), chain.cert);
+  writeFileSync(join(certDir, 'chain.test.key'), chain.key, { mode: 0o644 });
+  writeFileSync(join(certDir, 'intermediate.pem'), inter.cert);
+  // A certificate for a.test from a CA nobody in the lab trusts.
+  const rogue = makeLeaf({ cn: 'a.test', dns: ['a.test'] }, makeCa(undefined, 'untrusted CA'));
+  writeFileSync(join(certDir, 'a-untrusted.crt'), rogue.cert);
+  writeFileSync(join(certDir, 'a-untrusted.key'), rogue.key, { mode: 0o644 });
+  writeFileSync(join(certDir, CERTS_VERSION), '');
 }
 
 function prosodyConfig(dir: string): string {
@@ -90,7 +114,7 @@ s2s_require_encryption = true
 s2s_timeout = 10
 dialback_secret = "${PROSODY_SECRET}"
 unbound = { resolvconf = false; hoststxt = false; forward = "127.0.0.10@53"; options = { ["local-zone"] = "test. transparent" } }
-${host('a.test')}${host('direct.test')}${host('wrong.test')}${host('expired.test')}`;
+${host('a.test')}${host('direct.test')}${host('wrong.test')}${host('expired.test')}${host('dead.test')}${host('chain.test')}`;
 }
 
 function ejabberdConfig(dir: string): string {
@@ -162,6 +186,7 @@ export async function startLab(): Promise<Lab> {
     const dir = labDir('xmpp');
     makeCerts(dir);
     writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.10\n');
+    writeFileSync(join(dir, 'certs', 'ca+intermediate.pem'), readFileSync(join(dir, 'certs', 'ca.pem'), 'utf8') + readFileSync(join(dir, 'certs', 'intermediate.pem'), 'utf8'));
     writeFileSync(join(dir, 'prosody.secret'), PROSODY_SECRET);
     writeFileSync(join(dir, 'ejabberd.secret'), EJABBERD_SECRET);
 
@@ -201,6 +226,8 @@ export async function startLab(): Promise<Lab> {
       dir,
       resolver: dns.resolver,
       caFile: join(dir, 'certs', 'ca.pem'),
+      caWithIntermediateFile: join(dir, 'certs', 'ca+intermediate.pem'),
+      certs: join(dir, 'certs'),
       prosodySecretFile: join(dir, 'prosody.secret'),
       ejabberdSecretFile: join(dir, 'ejabberd.secret'),
       prosodyLog: join(p, 'prosody.log'),

@@ -4,7 +4,7 @@ import { registerSecret } from '../../core/redact.js';
 import type { TargetResult } from '../../core/result.js';
 import { parseDomain } from '../../dns/names.js';
 import { readDomainArgs } from '../inputs.js';
-import { readPemFile, readSecretFile } from '../../inputs/index.js';
+import { readCertKey, readPemFile, readSecretFile } from '../../inputs/index.js';
 import { probePeers } from '../../probe/probe.js';
 import { DEFAULT_FROM, type ProbeOptions, type ProbeTargetData } from '../../probe/types.js';
 import { startProgress } from '../../report/progress.js';
@@ -31,6 +31,12 @@ interface ProbeCliOptions {
   transcript?: string | boolean;
   concurrency: number;
   deadline?: number;
+  cert?: string;
+  key?: string;
+  keyPassFile?: string;
+  ipv4?: boolean;
+  ipv6?: boolean;
+  alias?: string[];
 }
 
 /** Peer domains from arguments and --file, normalised and de-duplicated. */
@@ -63,6 +69,12 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
   const secret = await readSecret(o.secretFile);
   if (secret && !from) throw new UsageError('a dialback secret needs --from <the domain whose authoritative server uses it>');
   const ca = await readCaFiles(o.ca);
+  if (o.keyPassFile && !o.key) throw new UsageError('--key-pass-file needs --key');
+  if (Boolean(o.cert) !== Boolean(o.key)) throw new UsageError(o.cert ? '--cert needs --key <the private key file>' : '--key needs --cert <the certificate file>');
+  const ck = o.cert && o.key ? await readCertKey({ cert: o.cert, key: o.key, pass: o.keyPassFile }, { cert: 'probe.cert_file', key: 'probe.key_file', pass: 'probe.key_pass_file' }) : undefined;
+  if (ck?.passphrase) registerSecret(ck.passphrase);
+  const aliases = (o.alias ?? []).map((a) => parseDomain(a).ascii);
+  for (const a of aliases) if (!peers.includes(a)) peers.push(a);
   const t = g.timeout;
   const base: Omit<ProbeOptions, 'peer'> = {
     from,
@@ -80,6 +92,9 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
     doh: o.doh,
     dnsTcp: o.dnsTcp,
     deadline: o.deadline,
+    ...(ck ? { cert: ck.cert, key: ck.key, ...(ck.passphrase !== undefined ? { keyPassphrase: ck.passphrase } : {}) } : {}),
+    ...(o.ipv4 ? { family: 4 as const } : o.ipv6 ? { family: 6 as const } : {}),
+    ...(aliases.length ? { aliases } : {}),
   };
   const progress = await startProgress('Probing', !g.quiet && !g.json, g.color);
   let results: TargetResult<ProbeTargetData>[];
@@ -104,6 +119,9 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
       expiresDays: o.expiresDays,
       concurrency: o.concurrency,
       deadline: o.deadline,
+      cert: ck ? 'given' : 'none',
+      family: base.family ?? 'any',
+      aliases,
       strict: g.strict,
     },
     results,

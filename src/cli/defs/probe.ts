@@ -20,6 +20,12 @@ export function defineProbe(program: Command): void {
     .option('--no-tls', 'do not start TLS (shows whether the peer requires it)')
     .option('--ca <pem>', 'also trust the CA certificates in this PEM file (repeatable)', collect)
     .option('--insecure', 'certificate problems are reported as info, not errors')
+    .option('--cert <pem>', 'present our certificate (PEM, leaf first) in the TLS handshake and try SASL EXTERNAL as --from; with --key')
+    .option('--key <pem>', 'the private key of --cert (a file; never on the command line)')
+    .option('--key-pass-file <path>', 'the passphrase of an encrypted --key, read from a file')
+    .addOption(new Option('-4, --ipv4', 'only IPv4 addresses').conflicts('ipv6'))
+    .option('-6, --ipv6', 'only IPv6 addresses')
+    .option('--alias <domain>', 'also probe this chat node alias / subdomain, and check that our certificate covers it (repeatable)', collect)
     .option('--secret-file <path>', 'dialback secret of the authoritative server of --from (or XFED_DIALBACK_SECRET; never on the command line)')
     .option('--no-dialback', 'stop after TLS and the stream features')
     .addOption(new Option('--dialback-timeout <ms>', 'how long to wait for the dialback answer').argParser(intOption('--dialback-timeout', 1, 600_000)))
@@ -34,6 +40,8 @@ Examples:
   xfed probe partner.example
   xfed probe partner.example --from example.com --secret-file /etc/xfed/dialback.secret
   xfed probe partner.example --host 192.0.2.10 --no-dialback --json
+  xfed probe partner.example --from example.com --cert /etc/ssl/xmpp.pem --key /etc/ssl/xmpp.key
+  xfed probe partner.example -6 --alias conference.partner.example
   xfed probe --file partners.txt --from example.com --secret-file /etc/xfed/dialback.secret`,
     )
     .action(async (peers: string[], opts: Record<string, unknown>, cmd: Command) => {

@@ -1,0 +1,46 @@
+/** One session on a connected target: stream, STARTTLS, SASL EXTERNAL (with --cert), dialback. */
+import type { TLSSocket } from 'node:tls';
+import type { XmppConnection } from '../xmpp/connection.js';
+import { child, elements, NS, textOf } from '../xmpp/xml.js';
+import type { ObserveCtx } from './context.js';
+import { observeDialback } from './dialback.js';
+import { observeSasl } from './sasl.js';
+import { observeStream, type OpenedStream } from './stream.js';
+import { observeStartTls } from './tls.js';
+
+export async function session(ctx: ObserveCtx, conn: XmppConnection, directTls?: TLSSocket): Promise<void> {
+  const first = await observeStream(ctx, conn, 'stream');
+  if (!first) return;
+  let current: OpenedStream = first;
+  let secure = Boolean(directTls);
+  if (!secure) {
+    const r = await observeStartTls(ctx, conn, first);
+    if (r === 'stop') return;
+    if (r === 'tls') {
+      secure = true;
+      const again = await observeStream(ctx, conn, 'features');
+      if (!again) return;
+      current = again;
+    }
+  }
+  if (secure) {
+    ctx.facts.secureStream = current.facts;
+    ctx.afterTls?.();
+  }
+  const mechs = child(current.features, 'mechanisms', NS.sasl);
+  if (mechs) ctx.facts.saslMechanisms = elements(mechs).map(textOf);
+  if (secure && ctx.o.cert && !ctx.o.verify) {
+    const s = await observeSasl(ctx, conn, ctx.facts.saslMechanisms ?? []);
+    // Authenticated: no dialback needed on this stream (a server would restart the stream and send stanzas).
+    if (s.outcome === 'success') {
+      ctx.facts.dialback = { key: ctx.o.secret ? 'xep-0220' : 'random', outcome: 'skipped' };
+      return;
+    }
+  }
+  if (ctx.o.dialback === false) {
+    ctx.facts.dialback = { key: ctx.o.secret ? 'xep-0220' : 'random', outcome: 'skipped' };
+    return;
+  }
+  await observeDialback(ctx, conn, current.facts, current.features);
+}
+
