@@ -129,6 +129,16 @@ function tlsServerExtras(opts: S2sServerOptions, ctx: SecureContext | undefined)
   };
 }
 
+/** What every connection of one server shares. */
+interface ServerCtx {
+  opts: S2sServerOptions;
+  ctx: SecureContext | undefined;
+  tlsExtra: TLSSocketOptions;
+  mode: 'none' | 'starttls' | 'required' | 'direct';
+  hosted: Set<string>;
+  timeoutMs: number;
+}
+
 export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer> {
   const host = opts.host ?? '127.0.0.1';
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -141,9 +151,14 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
         ...(opts.tls.anyVersion ? { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
       })
     : undefined;
-  const tlsExtra = tlsServerExtras(opts, ctx);
-  const mode = opts.tls ? (opts.tlsMode ?? 'starttls') : 'none';
-  const hosted = new Set(opts.domains.map((d) => d.toLowerCase()));
+  const sc: ServerCtx = {
+    opts,
+    ctx,
+    tlsExtra: tlsServerExtras(opts, ctx),
+    mode: opts.tls ? (opts.tlsMode ?? 'starttls') : 'none',
+    hosted: new Set(opts.domains.map((d) => d.toLowerCase())),
+    timeoutMs,
+  };
   const sockets = new Set<Socket>();
   const events: S2sEvent[] = [];
   const t0 = performance.now();
@@ -156,175 +171,11 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
     socket.on('error', () => {});
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const log = (what: string) => events.push({ t: Math.round(performance.now() - t0), remote, what });
-    serve(socket, log).catch((e: Error) => {
+    serve(sc, socket, log).catch((e: Error) => {
       log(`ended: ${e.message}`);
       socket.destroy();
     });
   });
-
-  async function serve(socket: Socket, log: (w: string) => void): Promise<void> {
-    const m = opts.misbehave;
-    if (m === 'stall') return log('stalling');
-    if (m === 'hang-up') {
-      log('hanging up');
-      socket.end();
-      return;
-    }
-    if (m === 'garbage') {
-      log('sending garbage');
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    let conn: XmppConnection;
-    let secure = false;
-    let tlsSocket: TLSSocket | undefined;
-    conn = new XmppConnection(socket);
-    if (mode === 'direct') {
-      // The same handshake (with its timeout) as after STARTTLS, at once (XEP-0368).
-      tlsSocket = await conn.startTlsServer(ctx!, timeoutMs, ['xmpp-server'], tlsExtra);
-      log(`tls up (sni ${tlsSocket.servername || '-'})`);
-      secure = true;
-    }
-
-    const next = async (): Promise<StreamEvent> => conn.next(timeoutMs, 'server');
-    for (;;) {
-      // A new stream: wait for the initiator's header.
-      const h = await next();
-      if (h.kind !== 'header') {
-        if (h.kind === 'parse-error') {
-          // As real servers do (RFC 6120 §4.9.3.13): a stream, then the error, then close.
-          log(`not-well-formed: ${h.error.message}`);
-          conn.send(`${streamHeader({})}<stream:error><not-well-formed xmlns='${NS.streams}'/></stream:error></stream:stream>`);
-          conn.rawSocket.end();
-          return;
-        }
-        return conn.destroy();
-      }
-      const to = (h.el.attrs.to ?? '').toLowerCase();
-      const from = h.el.attrs.from;
-      const id = randomUUID();
-      log(`stream from=${from ?? '-'} to=${to || '-'}${secure ? ' (tls)' : ''}`);
-      if (m === 'billion-laughs') {
-        const ents = ['<!ENTITY lol "lol">'];
-        for (let i = 1; i < 10; i++) ents.push(`<!ENTITY lol${i} "${`&lol${i === 1 ? '' : i - 1};`.repeat(10)}">`);
-        conn.send(`<?xml version='1.0'?><!DOCTYPE stream:stream [${ents.join('')}]>`);
-        conn.send(`${streamHeader({ from: to, to: from, id })}<stream:features>&lol9;</stream:features>`);
-        return;
-      }
-      if (m === 'wrong-namespace') {
-        conn.send(`<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='${NS.stream}' from='${to}' id='${id}' version='1.0'>`);
-      } else conn.send(streamHeader({ from: hosted.has(to) ? to : undefined, to: from, id, dialback: opts.dialback !== false }));
-      if (!hosted.has(to)) {
-        log(`host-unknown ${to}`);
-        conn.send(`<stream:error><host-unknown xmlns='${NS.streams}'/><text xmlns='${NS.streams}'>This host does not serve ${to}</text></stream:error>`);
-        conn.close();
-        return;
-      }
-      const features: string[] = [];
-      if (!secure && mode !== 'none' && mode !== 'direct') features.push(`<starttls xmlns='${NS.tls}'>${mode === 'required' ? '<required/>' : ''}</starttls>`);
-      const peerCert = secure && opts.saslExternal ? tlsSocket?.getPeerCertificate() : undefined;
-      if (peerCert?.raw) features.push(`<mechanisms xmlns='${NS.sasl}'><mechanism>EXTERNAL</mechanism></mechanisms>`);
-      if (opts.dialback !== false && (secure || mode !== 'required')) features.push(`<dialback xmlns='${NS.dialbackFeature}'><errors/></dialback>`);
-      conn.send(`<stream:features>${features.join('')}</stream:features>`);
-      if (m === 'huge-stanza') {
-        conn.send(`<message from='${to}' to='${from}'><body>`);
-        const chunk = 'A'.repeat(64 * 1024);
-        for (let i = 0; i < 160 && !conn.isClosed; i++) conn.send(chunk);
-        conn.send('</body></message>');
-        return;
-      }
-      if (m === 'deep-nesting') {
-        conn.send('<a>'.repeat(10_000));
-        return;
-      }
-      const st = { to, from: from ?? '', id, secure, log, tls: tlsSocket };
-      const restarted = await stanzas(conn, next, st);
-      tlsSocket = st.tls;
-      if (restarted === 'tls') {
-        secure = true;
-        continue;
-      }
-      return;
-    }
-  }
-
-  async function stanzas(
-    conn: XmppConnection,
-    next: () => Promise<StreamEvent>,
-    s: { to: string; from: string; id: string; secure: boolean; log: (w: string) => void; tls?: TLSSocket | undefined },
-  ): Promise<'tls' | 'done'> {
-    for (;;) {
-      const e = await next();
-      if (e.kind !== 'element') {
-        if (e.kind === 'end') conn.close();
-        else conn.destroy();
-        return 'done';
-      }
-      const el = e.el;
-      if (el.name === 'starttls' && el.ns === NS.tls && ctx && !s.secure) {
-        conn.send(`<proceed xmlns='${NS.tls}'/>`);
-        if (opts.misbehave === 'reset-in-tls') {
-          s.log('resetting mid-TLS');
-          conn.rawSocket.once('data', () => conn.rawSocket.resetAndDestroy());
-          return 'done';
-        }
-        s.tls = await conn.startTlsServer(ctx, timeoutMs, undefined, tlsExtra);
-        s.log(`tls up (sni ${s.tls.servername || '-'})`);
-        return 'tls';
-      }
-      if (el.name === 'auth' && el.ns === NS.sasl && s.tls) {
-        external(conn, s.tls, s.from, s.log);
-        continue;
-      }
-      const db = parseDialback(el);
-      if (db) {
-        await dialback(conn, db, s);
-        continue;
-      }
-      // Anything else: unsupported here, but harmless.
-      s.log(`ignored <${el.name}>`);
-    }
-  }
-
-  async function dialback(conn: XmppConnection, db: DialbackAnswer, s: { to: string; id: string; secure: boolean; log: (w: string) => void }): Promise<void> {
-    const from = db.from ?? '';
-    const to = db.to ?? '';
-    if (opts.misbehave === 'mismatched-dialback' && db.type === 'request') {
-      s.log(`db:${db.kind} ${from}->${to} valid for someone else`);
-      conn.send(`<db:${db.kind}${attrs({ from: 'other.example', to: from, ...(db.kind === 'verify' ? { id: 'not-your-stream' } : {}), type: 'valid' })}/>`);
-      return;
-    }
-    if (db.kind === 'verify') {
-      // We are the authoritative server for `to`: was this key generated for that stream?
-      const ok = Boolean(opts.secret && db.key && db.id && hosted.has(to.toLowerCase()) && dialbackKey(opts.secret, from, to, db.id) === db.key);
-      s.log(`db:verify ${from}->${to} ${ok ? 'valid' : 'invalid'}`);
-      conn.send(`<db:verify${attrs({ from: to, to: from, id: db.id, type: ok ? 'valid' : 'invalid' })}/>`);
-      return;
-    }
-    if (db.type !== 'request') return;
-    if (mode === 'required' && !s.secure) {
-      s.log('dialback before TLS: policy-violation');
-      conn.send(`<stream:error><policy-violation xmlns='${NS.streams}'/><text xmlns='${NS.streams}'>Encrypted server-to-server communication is required but was not offered</text></stream:error>`);
-      conn.close();
-      return;
-    }
-    const m = opts.misbehave;
-    if (m === 'stall-dialback') return s.log('not answering db:result');
-    if (opts.dialbackDelayMs) await new Promise((r) => setTimeout(r, opts.dialbackDelayMs));
-    if (m === 'error-dialback' || !hosted.has(to.toLowerCase())) {
-      const cond = hosted.has(to.toLowerCase()) ? 'remote-server-not-found' : 'item-not-found';
-      s.log(`db:result ${from}->${to} error ${cond}`);
-      conn.send(`<db:result${attrs({ from: to, to: from, type: 'error' })}><error type='cancel'><${cond} xmlns='${NS.stanzas}'/></error></db:result>`);
-      return;
-    }
-    const ok = m !== 'reject-dialback' && Boolean(opts.secret && db.key && dialbackKey(opts.secret, to, from, s.id) === db.key);
-    s.log(`db:result ${from}->${to} ${ok ? 'valid' : 'invalid'}`);
-    conn.send(`<db:result${attrs({ from: to, to: from, type: ok ? 'valid' : 'invalid' })}/>`);
-    if (!ok) {
-      // XEP-0220 §2.1.3: after an invalid result the receiving server SHOULD close the stream.
-      conn.close();
-    }
-  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -345,3 +196,169 @@ export async function startS2sServer(opts: S2sServerOptions): Promise<S2sServer>
     },
   };
 }
+
+async function serve(sc: ServerCtx, socket: Socket, log: (w: string) => void): Promise<void> {
+  const m = sc.opts.misbehave;
+  if (m === 'stall') return log('stalling');
+  if (m === 'hang-up') {
+    log('hanging up');
+    socket.end();
+    return;
+  }
+  if (m === 'garbage') {
+    log('sending garbage');
+    socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
+    return;
+  }
+  let conn: XmppConnection;
+  let secure = false;
+  let tlsSocket: TLSSocket | undefined;
+  conn = new XmppConnection(socket);
+  if (sc.mode === 'direct') {
+    // The same handshake (with its timeout) as after STARTTLS, at once (XEP-0368).
+    tlsSocket = await conn.startTlsServer(sc.ctx!, sc.timeoutMs, ['xmpp-server'], sc.tlsExtra);
+    log(`tls up (sni ${tlsSocket.servername || '-'})`);
+    secure = true;
+  }
+
+  const next = async (): Promise<StreamEvent> => conn.next(sc.timeoutMs, 'server');
+  for (;;) {
+    // A new stream: wait for the initiator's header.
+    const h = await next();
+    if (h.kind !== 'header') {
+      if (h.kind === 'parse-error') {
+        // As real servers do (RFC 6120 §4.9.3.13): a stream, then the error, then close.
+        log(`not-well-formed: ${h.error.message}`);
+        conn.send(`${streamHeader({})}<stream:error><not-well-formed xmlns='${NS.streams}'/></stream:error></stream:stream>`);
+        conn.rawSocket.end();
+        return;
+      }
+      return conn.destroy();
+    }
+    const to = (h.el.attrs.to ?? '').toLowerCase();
+    const from = h.el.attrs.from;
+    const id = randomUUID();
+    log(`stream from=${from ?? '-'} to=${to || '-'}${secure ? ' (tls)' : ''}`);
+    if (m === 'billion-laughs') {
+      const ents = ['<!ENTITY lol "lol">'];
+      for (let i = 1; i < 10; i++) ents.push(`<!ENTITY lol${i} "${`&lol${i === 1 ? '' : i - 1};`.repeat(10)}">`);
+      conn.send(`<?xml version='1.0'?><!DOCTYPE stream:stream [${ents.join('')}]>`);
+      conn.send(`${streamHeader({ from: to, to: from, id })}<stream:features>&lol9;</stream:features>`);
+      return;
+    }
+    if (m === 'wrong-namespace') {
+      conn.send(`<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='${NS.stream}' from='${to}' id='${id}' version='1.0'>`);
+    } else conn.send(streamHeader({ from: sc.hosted.has(to) ? to : undefined, to: from, id, dialback: sc.opts.dialback !== false }));
+    if (!sc.hosted.has(to)) {
+      log(`host-unknown ${to}`);
+      conn.send(`<stream:error><host-unknown xmlns='${NS.streams}'/><text xmlns='${NS.streams}'>This host does not serve ${to}</text></stream:error>`);
+      conn.close();
+      return;
+    }
+    const features: string[] = [];
+    if (!secure && sc.mode !== 'none' && sc.mode !== 'direct') features.push(`<starttls xmlns='${NS.tls}'>${sc.mode === 'required' ? '<required/>' : ''}</starttls>`);
+    const peerCert = secure && sc.opts.saslExternal ? tlsSocket?.getPeerCertificate() : undefined;
+    if (peerCert?.raw) features.push(`<mechanisms xmlns='${NS.sasl}'><mechanism>EXTERNAL</mechanism></mechanisms>`);
+    if (sc.opts.dialback !== false && (secure || sc.mode !== 'required')) features.push(`<dialback xmlns='${NS.dialbackFeature}'><errors/></dialback>`);
+    conn.send(`<stream:features>${features.join('')}</stream:features>`);
+    if (m === 'huge-stanza') {
+      conn.send(`<message from='${to}' to='${from}'><body>`);
+      const chunk = 'A'.repeat(64 * 1024);
+      for (let i = 0; i < 160 && !conn.isClosed; i++) conn.send(chunk);
+      conn.send('</body></message>');
+      return;
+    }
+    if (m === 'deep-nesting') {
+      conn.send('<a>'.repeat(10_000));
+      return;
+    }
+    const st = { to, from: from ?? '', id, secure, log, tls: tlsSocket };
+    const restarted = await stanzas(sc, conn, next, st);
+    tlsSocket = st.tls;
+    if (restarted === 'tls') {
+      secure = true;
+      continue;
+    }
+    return;
+  }
+}
+
+async function stanzas(
+  sc: ServerCtx,
+  conn: XmppConnection,
+  next: () => Promise<StreamEvent>,
+  s: { to: string; from: string; id: string; secure: boolean; log: (w: string) => void; tls?: TLSSocket | undefined },
+): Promise<'tls' | 'done'> {
+  for (;;) {
+    const e = await next();
+    if (e.kind !== 'element') {
+      if (e.kind === 'end') conn.close();
+      else conn.destroy();
+      return 'done';
+    }
+    const el = e.el;
+    if (el.name === 'starttls' && el.ns === NS.tls && sc.ctx && !s.secure) {
+      conn.send(`<proceed xmlns='${NS.tls}'/>`);
+      if (sc.opts.misbehave === 'reset-in-tls') {
+        s.log('resetting mid-TLS');
+        conn.rawSocket.once('data', () => conn.rawSocket.resetAndDestroy());
+        return 'done';
+      }
+      s.tls = await conn.startTlsServer(sc.ctx, sc.timeoutMs, undefined, sc.tlsExtra);
+      s.log(`tls up (sni ${s.tls.servername || '-'})`);
+      return 'tls';
+    }
+    if (el.name === 'auth' && el.ns === NS.sasl && s.tls) {
+      external(conn, s.tls, s.from, s.log);
+      continue;
+    }
+    const db = parseDialback(el);
+    if (db) {
+      await dialback(sc, conn, db, s);
+      continue;
+    }
+    // Anything else: unsupported here, but harmless.
+    s.log(`ignored <${el.name}>`);
+  }
+}
+
+async function dialback(sc: ServerCtx, conn: XmppConnection, db: DialbackAnswer, s: { to: string; id: string; secure: boolean; log: (w: string) => void }): Promise<void> {
+  const from = db.from ?? '';
+  const to = db.to ?? '';
+  if (sc.opts.misbehave === 'mismatched-dialback' && db.type === 'request') {
+    s.log(`db:${db.kind} ${from}->${to} valid for someone else`);
+    conn.send(`<db:${db.kind}${attrs({ from: 'other.example', to: from, ...(db.kind === 'verify' ? { id: 'not-your-stream' } : {}), type: 'valid' })}/>`);
+    return;
+  }
+  if (db.kind === 'verify') {
+    // We are the authoritative server for `to`: was this key generated for that stream?
+    const ok = Boolean(sc.opts.secret && db.key && db.id && sc.hosted.has(to.toLowerCase()) && dialbackKey(sc.opts.secret, from, to, db.id) === db.key);
+    s.log(`db:verify ${from}->${to} ${ok ? 'valid' : 'invalid'}`);
+    conn.send(`<db:verify${attrs({ from: to, to: from, id: db.id, type: ok ? 'valid' : 'invalid' })}/>`);
+    return;
+  }
+  if (db.type !== 'request') return;
+  if (sc.mode === 'required' && !s.secure) {
+    s.log('dialback before TLS: policy-violation');
+    conn.send(`<stream:error><policy-violation xmlns='${NS.streams}'/><text xmlns='${NS.streams}'>Encrypted server-to-server communication is required but was not offered</text></stream:error>`);
+    conn.close();
+    return;
+  }
+  const m = sc.opts.misbehave;
+  if (m === 'stall-dialback') return s.log('not answering db:result');
+  if (sc.opts.dialbackDelayMs) await new Promise((r) => setTimeout(r, sc.opts.dialbackDelayMs));
+  if (m === 'error-dialback' || !sc.hosted.has(to.toLowerCase())) {
+    const cond = sc.hosted.has(to.toLowerCase()) ? 'remote-server-not-found' : 'item-not-found';
+    s.log(`db:result ${from}->${to} error ${cond}`);
+    conn.send(`<db:result${attrs({ from: to, to: from, type: 'error' })}><error type='cancel'><${cond} xmlns='${NS.stanzas}'/></error></db:result>`);
+    return;
+  }
+  const ok = m !== 'reject-dialback' && Boolean(sc.opts.secret && db.key && dialbackKey(sc.opts.secret, to, from, s.id) === db.key);
+  s.log(`db:result ${from}->${to} ${ok ? 'valid' : 'invalid'}`);
+  conn.send(`<db:result${attrs({ from: to, to: from, type: ok ? 'valid' : 'invalid' })}/>`);
+  if (!ok) {
+    // XEP-0220 §2.1.3: after an invalid result the receiving server SHOULD close the stream.
+    conn.close();
+  }
+}
+
