@@ -6,13 +6,12 @@
 import { DnsClient } from '../dns/client.js';
 import { Transcript } from '../xmpp/transcript.js';
 import { InputError } from '../core/errors.js';
-import { observeConnect } from './connect.js';
 import { checkProbeOptions } from './input.js';
 import { DeadlineExceeded, type ObserveCtx } from './context.js';
 import { observeHandshakes } from './handshakes.js';
 import { ownCertFacts, ownDomains } from './own-cert.js';
 import { observeResolve } from './resolve.js';
-import { session } from './session.js';
+import { connectAndRun } from './session.js';
 import { observeTargets } from './survey.js';
 import { DEFAULT_FROM, DEFAULT_FROM_DIALBACK_MS, DEFAULT_TIMEOUTS, type ProbeFacts, type ProbeOptions, type ProbeTimeouts } from './types.js';
 
@@ -73,14 +72,7 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
       });
       survey.catch(() => {}); // awaited below
     }
-    const conn = await observeConnect(ctx, list);
-    if (conn) {
-      try {
-        await session(ctx, conn.conn, conn.tls);
-      } finally {
-        conn.conn.close();
-      }
-    }
+    await connectAndRun(ctx, list);
   } catch (e) {
     if (!(e instanceof DeadlineExceeded)) throw e;
     (facts.cut ??= {}).deadline = { phase: e.phase };

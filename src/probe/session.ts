@@ -2,7 +2,9 @@
 import type { TLSSocket } from 'node:tls';
 import type { XmppConnection } from '../xmpp/connection.js';
 import { child, elements, NS, textOf } from '../xmpp/xml.js';
-import type { ObserveCtx } from './context.js';
+import { observeConnect } from './connect.js';
+import { DeadlineExceeded, type ObserveCtx } from './context.js';
+import type { Candidate } from './resolve.js';
 import { observeDialback } from './dialback.js';
 import { observeSasl } from './sasl.js';
 import { observeStream, type OpenedStream } from './stream.js';
@@ -44,3 +46,21 @@ export async function session(ctx: ObserveCtx, conn: XmppConnection, directTls?:
   await observeDialback(ctx, conn, current.facts, current.features);
 }
 
+/**
+ * Connects to the first candidate that answers and runs the session on it (closing it after);
+ * the probe's deadline ends it as a fact (`cut.deadline`), not an error.
+ */
+export async function connectAndRun(ctx: ObserveCtx, list: Candidate[]): Promise<void> {
+  try {
+    const conn = await observeConnect(ctx, list);
+    if (!conn) return;
+    try {
+      await session(ctx, conn.conn, conn.tls);
+    } finally {
+      conn.conn.close();
+    }
+  } catch (e) {
+    if (!(e instanceof DeadlineExceeded)) throw e;
+    (ctx.facts.cut ??= {}).deadline = { phase: e.phase };
+  }
+}

@@ -6,11 +6,11 @@
  */
 import { isIP } from 'node:net';
 import { mapPool } from '../core/pool.js';
-import { addressesOf, observeConnect } from './connect.js';
+import { addressesOf } from './connect.js';
 import { REF, type Draft } from './common.js';
-import { DeadlineExceeded, type ObserveCtx } from './context.js';
+import type { ObserveCtx } from './context.js';
 import type { Candidate } from './resolve.js';
-import { session } from './session.js';
+import { connectAndRun } from './session.js';
 import { MAX_ADDRESSES, type ProbeFacts, type TargetFacts } from './types.js';
 
 /** Targets probed at once: 4 working targets take about as long as one. */
@@ -25,7 +25,7 @@ export function familyOf(address: string): 4 | 6 {
 
 /** The (target, address) pairs, in order, of the wanted family, each once, at most MAX_ADDRESSES. */
 async function surveyItems(ctx: ObserveCtx, list: Candidate[]): Promise<Array<{ c: Candidate; address: string }>> {
-  const looked = await Promise.all(list.map((c) => addressesOf(ctx, c).catch((e) => (e instanceof DeadlineExceeded ? { addresses: [] } : { addresses: [] }))));
+  const looked = await Promise.all(list.map((c) => addressesOf(ctx, c).catch(() => ({ addresses: [] }))));
   const out: Array<{ c: Candidate; address: string }> = [];
   const seen = new Set<string>();
   list.forEach((c, i) => {
@@ -72,19 +72,7 @@ export async function observeTargets(ctx: ObserveCtx, list: Candidate[]): Promis
     const facts: ProbeFacts = { peer: ctx.facts.peer, from: ctx.facts.from, attempts: [] };
     const sub: ObserveCtx = { ...ctx, facts, timings: {}, opened: () => {}, afterTls: undefined };
     const t0 = performance.now();
-    try {
-      const conn = await observeConnect(sub, [{ ...c, host: address }]);
-      if (conn) {
-        try {
-          await session(sub, conn.conn, conn.tls);
-        } finally {
-          conn.conn.close();
-        }
-      }
-    } catch (e) {
-      if (!(e instanceof DeadlineExceeded)) throw e;
-      (facts.cut ??= {}).deadline = { phase: e.phase };
-    }
+    await connectAndRun(sub, [{ ...c, host: address }]);
     return summary(c, address, facts, performance.now() - t0);
   });
 }
