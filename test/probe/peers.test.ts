@@ -185,6 +185,9 @@ describe('hostile peers end in a finding, within the timeout', () => {
     it(`${m} -> ${id} in < ${budget} ms`, async () => {
       const { ids, ms, r } = await run({ misbehave: m });
       assert.ok(ids.includes(id), `${ids.join(', ')}`);
+      // The errors, exactly: the phase that broke (a reset inside STARTTLS also leaves the required TLS missing).
+      const errors = m === 'reset-in-tls' ? [id, 'error:probe.tls.required-missing'] : [id];
+      assert.deepEqual(ids.filter((x) => x.startsWith('error:')).sort(), errors.sort());
       assert.ok(ms < budget, `took ${Math.round(ms)} ms`);
       assert.equal(r.verdict, 'error');
     });
