@@ -7,6 +7,17 @@ import { S2S_TABLE, S2S_TABLE_ALT } from './endpoint.js';
 import type { AxlExchange, AxlFacts } from './facts.js';
 import { bestVersion } from './soap.js';
 
+/** The options findings point to, as the reader gave them: flags (`xfed axl-verify`) or config keys (`xfed doctor`). */
+export interface AxlOptionNames {
+  server: string;
+  expect: string;
+  ca: string;
+  insecure: string;
+}
+
+export const AXL_CLI_NAMES: AxlOptionNames = { server: '--server', expect: '--expect', ca: '--ca', insecure: '--insecure' };
+export const AXL_CONFIG_NAMES: AxlOptionNames = { server: 'axl.server', expect: 'axl.expect', ca: 'axl.ca', insecure: 'axl.insecure' };
+
 export type Emit = (x: Omit<Finding, 'target' | 'evidence' | 'fix' | 'detail'> & Partial<Pick<Finding, 'evidence' | 'fix' | 'detail'>>) => void;
 
 const REF_TAC_213865 = 'https://www.cisco.com/c/en/us/support/docs/unified-communications/expressway/213865-configure-and-troubleshoot-xmpp-federati.html';
@@ -47,7 +58,7 @@ export function authFinding(f: Emit, facts: AxlFacts, status: number, page: stri
   });
 }
 
-function tlsFinding(f: Emit, facts: AxlFacts, err: { kind: string; message: string; code?: string }): void {
+function tlsFinding(f: Emit, facts: AxlFacts, err: { kind: string; message: string; code?: string }, n: AxlOptionNames): void {
   const peer = facts.tls.peer;
   const host = facts.endpoint.host;
   const certEv = peer
@@ -65,9 +76,9 @@ function tlsFinding(f: Emit, facts: AxlFacts, err: { kind: string; message: stri
       severity: 'error',
       phase: 'tls',
       title: `IM&P's certificate is not trusted (${err.code})`,
-      detail: `${peer?.selfSigned ? "The tomcat certificate is self-signed (IM&P's default), " : 'The certificate chain does not lead to a CA xfed trusts, '}so xfed did not send the credentials.${facts.tls.customCa ? ' The --ca file given does not sign it.' : ''}`,
+      detail: `${peer?.selfSigned ? "The tomcat certificate is self-signed (IM&P's default), " : 'The certificate chain does not lead to a CA xfed trusts, '}so xfed did not send the credentials.${facts.tls.customCa ? ` The ${n.ca} file given does not sign it.` : ''}`,
       evidence: [ev('tls.error', err.message), ...certEv],
-      fix: "Pass the IM&P tomcat certificate (if self-signed) or its issuing CA with --ca <pem> (download it from Cisco Unified OS Administration > Security > Certificate Management); Expressway-C must trust the same CA when it verifies IM&P's certificate. --insecure skips the check (not recommended).",
+      fix: `Pass the IM&P tomcat certificate (if self-signed) or its issuing CA with ${n.ca} <pem> (download it from Cisco Unified OS Administration > Security > Certificate Management); Expressway-C must trust the same CA when it verifies IM&P's certificate. ${n.insecure} skips the check (not recommended).`,
     });
   } else {
     f({
@@ -77,7 +88,7 @@ function tlsFinding(f: Emit, facts: AxlFacts, err: { kind: string; message: stri
       title: `IM&P's certificate does not name ${host}`,
       detail: 'The certificate is trusted but issued for other names, so it does not prove that this server is the IM&P node you named.',
       evidence: [ev('tls.error', err.message), ...certEv],
-      fix: `Use a --server name that the certificate lists (its subjectAltName above), or reissue the IM&P tomcat certificate with ${host} in its subjectAltName.`,
+      fix: `Use a ${n.server} name that the certificate lists (its subjectAltName above), or reissue the IM&P tomcat certificate with ${host} in its subjectAltName.`,
     });
   }
 }
@@ -91,8 +102,8 @@ const WHAT: Record<string, string> = {
   other: 'the request failed',
 };
 
-function transportFinding(f: Emit, facts: AxlFacts, err: { kind: string; message: string; code?: string }): void {
-  if (err.kind === 'tls-untrusted' || err.kind === 'tls-name') return tlsFinding(f, facts, err);
+function transportFinding(f: Emit, facts: AxlFacts, err: { kind: string; message: string; code?: string }, n: AxlOptionNames): void {
+  if (err.kind === 'tls-untrusted' || err.kind === 'tls-name') return tlsFinding(f, facts, err, n);
   const { host, port, display } = facts.endpoint;
   f({
     id: 'axl.unreachable',
@@ -110,7 +121,7 @@ function transportFinding(f: Emit, facts: AxlFacts, err: { kind: string; message
   });
 }
 
-function faultFinding(f: Emit, facts: AxlFacts, out: Extract<AxlExchange, { kind: 'fault' }>): void {
+function faultFinding(f: Emit, facts: AxlFacts, out: Extract<AxlExchange, { kind: 'fault' }>, n: AxlOptionNames): void {
   const code = out.axlcode;
   const known = code !== undefined ? INFORMIX[code] : undefined;
   const noTable = code === -206 && !facts.customSql;
@@ -130,7 +141,7 @@ function faultFinding(f: Emit, facts: AxlFacts, out: Extract<AxlExchange, { kind
       ev('sql', facts.sql),
     ],
     fix: noTable
-      ? `Point --server at an IM and Presence node (not Unified CM); on it, "run sql select * from ${S2S_TABLE}" on the admin CLI must work.`
+      ? `Point ${n.server} at an IM and Presence node (not Unified CM); on it, "run sql select * from ${S2S_TABLE}" on the admin CLI must work.`
       : facts.customSql
         ? 'Fix the query (table and column names as in the IM&P data dictionary) and run it again.'
         : "Check the AXL user's roles and the IM&P release; the error text above comes from the database.",
@@ -138,16 +149,16 @@ function faultFinding(f: Emit, facts: AxlFacts, out: Extract<AxlExchange, { kind
 }
 
 /** The findings of a main query that did not return rows. */
-export function exchangeFindings(f: Emit, facts: AxlFacts, out: AxlExchange): void {
+export function exchangeFindings(f: Emit, facts: AxlFacts, out: AxlExchange, n: AxlOptionNames = AXL_CLI_NAMES): void {
   switch (out.kind) {
     case 'rows':
       return;
     case 'transport':
-      return transportFinding(f, facts, out.error);
+      return transportFinding(f, facts, out.error, n);
     case 'auth':
       return authFinding(f, facts, out.status, out.page);
     case 'fault':
-      return faultFinding(f, facts, out);
+      return faultFinding(f, facts, out, n);
     case 'version': {
       const list = out.supported;
       f({

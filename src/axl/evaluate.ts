@@ -7,7 +7,7 @@ import { matchNodes, type Expected } from './cpid.js';
 import { FEDERATION_SERVICE_SQL, S2S_TABLE } from './endpoint.js';
 import type { AxlExchange, AxlFacts, ExpectedNode } from './facts.js';
 import type { Row } from './soap.js';
-import { authFinding, exchangeFindings, type Emit } from './evaluate-exchange.js';
+import { AXL_CLI_NAMES, authFinding, exchangeFindings, type AxlOptionNames, type Emit } from './evaluate-exchange.js';
 
 export { authFix } from './evaluate-exchange.js';
 
@@ -38,7 +38,7 @@ export function matchExpected(facts: AxlFacts, expected: Expected[]): { expected
   };
 }
 
-function s2sFindings(f: Emit, facts: AxlFacts, rows: Row[], expected: Expected[]): void {
+function s2sFindings(f: Emit, facts: AxlFacts, rows: Row[], expected: Expected[], names: AxlOptionNames): void {
   const table = facts.table ?? S2S_TABLE;
   const cpIds = rows.map((r) => r.cp_id ?? '').filter((c) => c !== '');
   const rowEvidence = rows.map((r) => ev('row', `${r.pkid ?? '?'}  ${r.cp_id ?? '(no cp_id)'}`));
@@ -72,7 +72,7 @@ function s2sFindings(f: Emit, facts: AxlFacts, rows: Row[], expected: Expected[]
         : `IM&P does not know this Expressway-E as an S2S node, so it will not send federated traffic through it. The table has ${cpIds.length} other row${cpIds.length === 1 ? '' : 's'}.`,
       evidence: [ev('expected', e.cpId), ...e.nearMisses.map((n) => ev('near miss', `${n.cpId}: ${n.explanation}`)), ...rowEvidence],
       fix: e.nearMisses.some((n) => n.kind === 'other-domain' || n.kind === 'host-only' || n.kind === 'typo')
-        ? "Correct the Expressway-E's System host name / Domain name (or the name given to --expect), then refresh the IM&P servers on Expressway-C and restart the Cisco XCP Router on IM&P."
+        ? `Correct the Expressway-E's System host name / Domain name (or the name given to ${names.expect}), then refresh the IM&P servers on Expressway-C and restart the Cisco XCP Router on IM&P.`
         : 'Check that XMPP federation is On for this Expressway-E and that Expressway-C can write over AXL (network.axl log: Status="401" means wrong credentials), then refresh the IM&P servers on Expressway-C and restart the Cisco XCP Router on IM&P.',
       references: [REF_TAC_213865],
     });
@@ -83,9 +83,9 @@ function s2sFindings(f: Emit, facts: AxlFacts, rows: Row[], expected: Expected[]
       severity: 'warning',
       phase: 's2snode',
       title: `${m.unexpected.length} ${table} row${m.unexpected.length === 1 ? '' : 's'} for S2S nodes nobody expects`,
-      detail: 'A row for an Expressway-E that is not in --expect is usually a stale entry from a replaced or renamed Expressway-E: IM&P may still route federated traffic to it.',
+      detail: `A row for an Expressway-E that is not in ${names.expect} is usually a stale entry from a replaced or renamed Expressway-E: IM&P may still route federated traffic to it.`,
       evidence: m.unexpected.map((u) => ev('unexpected', u)),
-      fix: 'If these Expressway-Es are gone, disable and re-enable XMPP federation on the current Expressway-E (so Expressway-C rewrites the table), refresh the IM&P servers on Expressway-C and restart the Cisco XCP Router on IM&P; if they are live, add them to --expect.',
+      fix: `If these Expressway-Es are gone, disable and re-enable XMPP federation on the current Expressway-E (so Expressway-C rewrites the table), refresh the IM&P servers on Expressway-C and restart the Cisco XCP Router on IM&P; if they are live, add them to ${names.expect}.`,
       references: [REF_TAC_213865],
     });
   }
@@ -97,7 +97,7 @@ function s2sFindings(f: Emit, facts: AxlFacts, rows: Row[], expected: Expected[]
       phase: 's2snode',
       title: expected.length
         ? `${matched.length} of ${expected.length} expected S2S node${expected.length === 1 ? '' : 's'} registered in ${table}`
-        : `${cpIds.length} S2S node${cpIds.length === 1 ? '' : 's'} registered in ${table} (pass --expect to check which)`,
+        : `${cpIds.length} S2S node${cpIds.length === 1 ? '' : 's'} registered in ${table} (pass ${names.expect} to check which)`,
       evidence: expected.length ? matched.map((e) => ev('registered', `${e.input} -> ${e.row}`)) : rowEvidence,
     });
   }
@@ -168,7 +168,7 @@ function federationFindings(f: Emit, facts: AxlFacts): void {
 }
 
 /** Every finding of one axl-verify target, from its facts and the expected S2S nodes. */
-export function evaluateAxl(facts: AxlFacts, expected: Expected[]): Finding[] {
+export function evaluateAxl(facts: AxlFacts, expected: Expected[], n: AxlOptionNames = AXL_CLI_NAMES): Finding[] {
   const findings: Finding[] = [];
   const target = facts.endpoint.display;
   // Server-supplied text (fault messages, bodies, rows) must not drive the terminal.
@@ -187,9 +187,9 @@ export function evaluateAxl(facts: AxlFacts, expected: Expected[]): Finding[] {
       id: 'axl.tls.insecure',
       severity: 'warning',
       phase: 'tls',
-      title: 'TLS certificate verification is OFF (--insecure)',
+      title: `TLS certificate verification is OFF (${n.insecure})`,
       detail: 'xfed sent the AXL credentials to a server whose certificate it did not check: anyone on the path could have read them.',
-      fix: "Drop --insecure and pass IM&P's tomcat certificate or its issuing CA with --ca <pem> (Cisco Unified OS Administration > Security > Certificate Management > tomcat).",
+      fix: `Drop ${n.insecure} and pass IM&P's tomcat certificate or its issuing CA with ${n.ca} <pem> (Cisco Unified OS Administration > Security > Certificate Management > tomcat).`,
     });
   }
   const q = facts.query;
@@ -203,8 +203,8 @@ export function evaluateAxl(facts: AxlFacts, expected: Expected[]): Finding[] {
         title: `The query returned ${rows.length} row${rows.length === 1 ? '' : 's'} (AXL ${q.version})`,
         evidence: [ev('sql', facts.sql)],
       });
-    } else s2sFindings(f, facts, rows, expected);
-  } else exchangeFindings(f, facts, q);
+    } else s2sFindings(f, facts, rows, expected, n);
+  } else exchangeFindings(f, facts, q, n);
   servicePageFindings(f, facts, q.kind === 'auth');
   federationFindings(f, facts);
   return findings;

@@ -9,6 +9,7 @@ import { registerSecret } from '../core/redact.js';
 import { targetResult, type TargetResult } from '../core/result.js';
 import { checkAxlInput } from './endpoint.js';
 import { evaluateAxl, matchExpected } from './evaluate.js';
+import type { AxlOptionNames } from './evaluate-exchange.js';
 import type { AxlFacts } from './facts.js';
 import { observeAxl } from './observe.js';
 
@@ -39,6 +40,8 @@ export interface AxlVerifyOptions {
   /** Wait before the one retry after a 503 (default: Retry-After, at most 2 s; 500 ms without it). */
   throttleRetryMs?: number;
   onProgress?: (label: string) => void;
+  /** How findings name the options behind them (default: the command line's flags; doctor: its config keys). */
+  names?: AxlOptionNames;
 }
 
 /** The data of an axl-verify target. */
@@ -52,9 +55,9 @@ export async function axlVerify(opts: AxlVerifyOptions): Promise<TargetResult<Ax
   if (!opts.password) throw new InputError('axl.password', 'is missing (set XFED_AXL_PASSWORD, or give a password file)', 'XFED_AXL_PASSWORD_MISSING');
   registerSecret(opts.password);
   const t0 = performance.now();
-  const { onProgress, expect: _expect, server: _server, sql: _sql, ...rest } = opts;
+  const { onProgress, names, expect: _expect, server: _server, sql: _sql, ...rest } = opts;
   const facts = await observeAxl({ ...rest, ...req }, onProgress ? { onProgress } : {});
   const total = performance.now() - t0;
   Object.assign(facts, matchExpected(facts, req.expected));
-  return targetResult(req.endpoint.display, evaluateAxl(facts, req.expected), { axl: facts }, { timings: { axl: Math.round(total * 10) / 10 } });
+  return targetResult(req.endpoint.display, evaluateAxl(facts, req.expected, names), { axl: facts }, { timings: { axl: Math.round(total * 10) / 10 } });
 }

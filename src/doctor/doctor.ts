@@ -13,8 +13,9 @@ import { DnsClient } from '../dns/client.js';
 import { checkDomains, CONFIG_OPTION_NAMES } from '../dns/check.js';
 import { parseDomain } from '../dns/names.js';
 import { probePeer } from '../probe/probe.js';
-import { DEFAULT_TIMEOUTS, type ProbeOptions } from '../probe/types.js';
+import { DEFAULT_TIMEOUTS, PROBE_CONFIG_NAMES, type ProbeOptions } from '../probe/types.js';
 import { axlVerify } from '../axl/verify.js';
+import { AXL_CONFIG_NAMES } from '../axl/evaluate-exchange.js';
 import { diagnose } from '../diagnose/index.js';
 import type { DoctorPlan } from './plan.js';
 import { applyIgnore, unusedIgnores, type IgnoredFinding } from './ignore.js';
@@ -115,6 +116,7 @@ function probeJobs(x: RunCtx): ProbeJob[] {
     ...(cfg.probe.from ? { from: cfg.probe.from } : {}),
     ...(plan.probeCa ? { ca: plan.probeCa } : {}),
     insecure: cfg.probe.insecure,
+    names: PROBE_CONFIG_NAMES,
     ...(plan.secret ? { secret: plan.secret } : {}),
     dialback: cfg.probe.dialback,
     timeouts: {
@@ -212,6 +214,7 @@ async function axlPart(x: RunCtx): Promise<TargetResult<DoctorData>[]> {
       ...(x.plan.axl.ca ? { ca: x.plan.axl.ca, caSource: a.ca } : {}),
       insecure: a.insecure,
       all: a.all,
+      names: AXL_CONFIG_NAMES,
       ...(timeoutMs ? { timeoutMs } : {}),
     });
     return [wrap('axl', r)];

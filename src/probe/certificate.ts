@@ -8,7 +8,7 @@ import { certFacts, matchIdentity, type CertFacts } from '../xmpp/identity.js';
 import { missingIssuer } from './chain.js';
 import { REF, whereOf, type Draft } from './common.js';
 import type { ObserveCtx } from './context.js';
-import type { ProbeEvaluateOptions, ProbeFacts, TlsFacts, TlsMode } from './types.js';
+import { PROBE_CLI_NAMES, type ProbeEvaluateOptions, type ProbeFacts, type TlsFacts, type TlsMode } from './types.js';
 
 function chainOf(tls: TLSSocket): Buffer[] {
   const out: Buffer[] = [];
@@ -63,7 +63,7 @@ export function observeCertificate(ctx: ObserveCtx, tls: TLSSocket, mode: TlsMod
 function dates(facts: ProbeFacts, leaf: CertFacts, ev: Evidence[], o: ProbeEvaluateOptions, now: number): Draft | undefined {
   const peer = facts.peer;
   const soft = o.insecure ? 'info' : 'error';
-  const note = o.insecure ? ' (--insecure: not counted as an error)' : '';
+  const note = o.insecure ? ` (${(o.names ?? PROBE_CLI_NAMES).insecure}: not counted as an error)` : '';
   if (Date.parse(leaf.notAfter) < now) {
     return {
       id: 'probe.cert.expired',
@@ -114,7 +114,7 @@ function trust(facts: ProbeFacts, tl: TlsFacts, leafDates: boolean, ev: (c: Cert
       severity: 'error',
       phase: 'tls',
       title: `${facts.peer} does not send the intermediate certificate ${m.subject}`,
-      detail: `The served chain stops at ${chain[chain.length - 1]!.subject}; its issuer ${m.subject} is known (${m.from === 'ca' ? 'in the --ca bundle' : 'in the system store'}) and leads to a trusted root, but the server does not send it. Browsers hide this by fetching the issuer (AIA); XMPP servers do not, so peers that verify certificates refuse the chain.`,
+      detail: `The served chain stops at ${chain[chain.length - 1]!.subject}; its issuer ${m.subject} is known (${m.from === 'ca' ? `in the ${(o.names ?? PROBE_CLI_NAMES).ca} bundle` : 'in the system store'}) and leads to a trusted root, but the server does not send it. Browsers hide this by fetching the issuer (AIA); XMPP servers do not, so peers that verify certificates refuse the chain.`,
       evidence: [...ev(leaf), { label: 'missing issuer', value: m.subject, source: m.from }, { label: 'chain', value: `${chain.length} certificate(s) sent` }, { label: 'tls.verify', value: err }],
       fix: 'Configure the full chain on the server (leaf followed by the intermediate certificate(s), e.g. fullchain.pem) and reload it.',
       references: [REF.rfc9525, 'https://www.rfc-editor.org/rfc/rfc8446#section-4.4.2'],
@@ -123,7 +123,7 @@ function trust(facts: ProbeFacts, tl: TlsFacts, leafDates: boolean, ev: (c: Cert
   // The date findings judge the leaf only: a date error from OpenSSL without one of them
   // is about an intermediate (or root) certificate, and must not be dropped.
   const badCa = dateErr ? chain.slice(1).find((c) => (err === 'CERT_HAS_EXPIRED' ? Date.parse(c.notAfter) < now : Date.parse(c.notBefore) > now)) : undefined;
-  const note = o.insecure ? ' (--insecure: not counted as an error)' : '';
+  const note = o.insecure ? ` (${(o.names ?? PROBE_CLI_NAMES).insecure}: not counted as an error)` : '';
   return {
     id: 'probe.cert.untrusted',
     severity: o.insecure ? 'info' : 'error',
@@ -141,7 +141,7 @@ function trust(facts: ProbeFacts, tl: TlsFacts, leafDates: boolean, ev: (c: Cert
     evidence: [...ev(leaf), ...(badCa ? ev(badCa).map((e) => ({ ...e, label: `chain ${e.label}` })) : []), { label: 'tls.verify', value: err }, { label: 'chain', value: `${chain.length} certificate(s) sent` }],
     fix: dateErr
       ? 'Install the current intermediate certificate(s) of the CA (the old one expired) and reload the server.'
-      : 'Install a certificate from a CA the peers trust, with the full chain (leaf + intermediates); for a private CA, pass it to xfed with --ca.',
+      : `Install a certificate from a CA the peers trust, with the full chain (leaf + intermediates); for a private CA, pass it to xfed with ${(o.names ?? PROBE_CLI_NAMES).ca}.`,
     references: [REF.rfc9525],
   };
 }
@@ -170,7 +170,7 @@ function identity(facts: ProbeFacts, tl: TlsFacts, ev: Evidence[], o: ProbeEvalu
     id: 'probe.cert.name-mismatch',
     severity: o.insecure ? 'info' : 'error',
     phase: 'tls',
-    title: `the certificate is not valid for ${peer}${o.insecure ? ' (--insecure: not counted as an error)' : ''}`,
+    title: `the certificate is not valid for ${peer}${o.insecure ? ` (${(o.names ?? PROBE_CLI_NAMES).insecure}: not counted as an error)` : ''}`,
     detail:
       `None of its identities is ${peer}, _xmpp-server.${peer} or a matching wildcard (RFC 6120 §13.7.1.2, RFC 9525).` +
       (target && target !== peer && names?.dnsNames.some((n) => n.toLowerCase() === target.toLowerCase())

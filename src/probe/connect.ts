@@ -12,7 +12,7 @@ import { addTiming, REF, round, since, type Draft } from './common.js';
 import { beforeDeadline, budget, DeadlineExceeded, type ObserveCtx } from './context.js';
 import type { Candidate } from './resolve.js';
 import { observeTlsUpgrade } from './tls.js';
-import { ATTEMPT_CONCURRENCY, MAX_ADDRESSES, type Attempt, type ProbeFacts } from './types.js';
+import { ATTEMPT_CONCURRENCY, MAX_ADDRESSES, PROBE_CLI_NAMES, type Attempt, type ProbeEvaluateOptions, type ProbeFacts, type ProbeOptionNames } from './types.js';
 
 /** A target's addresses (DNS unless it is an IP); none: a NOADDRESS attempt is recorded when its turn comes. */
 export async function addressesOf(ctx: ObserveCtx, c: Candidate): Promise<{ addresses: string[]; none?: string }> {
@@ -190,7 +190,7 @@ const NO_ROUTE_CODES = new Set(['ENETUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT'])
 /** Errors of this machine, not of the peer: no file descriptor left for a socket. */
 const LOCAL_CODES = new Set(['EMFILE', 'ENFILE']);
 
-function localResources(facts: ProbeFacts, local: Attempt[]): Draft {
+function localResources(facts: ProbeFacts, local: Attempt[], n: ProbeOptionNames): Draft {
   return {
     id: 'probe.local.resources',
     severity: 'error',
@@ -198,12 +198,12 @@ function localResources(facts: ProbeFacts, local: Attempt[]): Draft {
     title: `this machine ran out of file descriptors while connecting to ${facts.peer} (${[...new Set(local.map((a) => a.code))].join(', ')})`,
     detail: 'The connection could not even be attempted: the process (EMFILE) or the system (ENFILE) has no file descriptor left for a socket. This says nothing about the peer.',
     evidence: local.map((a) => ({ label: 'attempt', value: `${a.address}:${a.port} (${a.host}, ${a.tls}): ${a.code} ${a.error ?? ''}`.trim(), source: a.source })),
-    fix: 'Raise the open-files limit (ulimit -n, or LimitNOFILE= in a systemd unit), lower --concurrency, or close what holds descriptors; then run the probe again.',
+    fix: `Raise the open-files limit (ulimit -n, or LimitNOFILE= in a systemd unit), lower ${n.concurrency}, or close what holds descriptors; then run the probe again.`,
   };
 }
 
 /** Why no target could be used: no address, timeouts, or refusals. */
-export function evaluateConnect(facts: ProbeFacts): Draft[] {
+export function evaluateConnect(facts: ProbeFacts, o: ProbeEvaluateOptions = {}): Draft[] {
   // Cut short by the deadline: probe.deadline.exceeded says it, with the attempts made.
   if (facts.connected || facts.attempts.length === 0 || facts.cut?.deadline) return [];
   const peer = facts.peer;
@@ -217,7 +217,7 @@ export function evaluateConnect(facts: ProbeFacts): Draft[] {
   const noRoute = attempts.filter((a) => isIP(a.address) === 6 && NO_ROUTE_CODES.has(a.code ?? '')).length;
   const tried = attempts.length - noAddress - tlsFailed - local.length - noRoute;
   const refused = tried - timeouts;
-  const out: Draft[] = local.length ? [localResources(facts, local)] : [];
+  const out: Draft[] = local.length ? [localResources(facts, local, o.names ?? PROBE_CLI_NAMES)] : [];
   // Every reachable target failed its TLS handshake: the TLS findings say it all.
   if (tried === 0 && (tlsFailed > 0 || local.length > 0 || noRoute > 0)) return out;
   if (tried === 0) {

@@ -1,7 +1,7 @@
 /** Phase 6, evaluation: what the peer's dialback answer (or its absence) means. */
 import type { Evidence } from '../core/result.js';
 import { duration, REF, whereOf, type Draft } from './common.js';
-import { DEFAULT_FROM, type DialbackFacts, type ProbeFacts } from './types.js';
+import { DEFAULT_FROM, PROBE_CLI_NAMES, type DialbackFacts, type ProbeEvaluateOptions, type ProbeFacts, type ProbeOptionNames } from './types.js';
 
 const DIALBACK_ERROR_ADVICE: Record<string, string> = {
   'remote-server-not-found': 'The peer could not find or reach the authoritative server of our domain (DNS lookup or connection failed).',
@@ -95,7 +95,7 @@ function callbackEvidence(facts: ProbeFacts, db: DialbackFacts): Evidence[] {
   return cb.targets.map((x) => ({ label: 'callback', value: `${facts.peer} verifies via ${x.host}:${x.port} (${x.via})`, ...src }));
 }
 
-function resultFindings(facts: ProbeFacts, db: DialbackFacts): Draft[] {
+function resultFindings(facts: ProbeFacts, db: DialbackFacts, n: ProbeOptionNames): Draft[] {
   const { peer, from } = facts;
   const withSecret = db.key === 'xep-0220';
   const defaultFrom = from === DEFAULT_FROM;
@@ -131,7 +131,7 @@ function resultFindings(facts: ProbeFacts, db: DialbackFacts): Draft[] {
         evidence,
         fix: withSecret
           ? `Pass the secret the authoritative server of ${from} really uses (Prosody: dialback_secret; ejabberd: hex(SHA-1(Erlang cookie)); Cisco XCP's own key scheme is not public), and check that _xmpp-server._tcp.${from} points at that server.`
-          : 'Give xfed the dialback secret (XFED_DIALBACK_SECRET or --secret-file) for a full check.',
+          : `Give xfed the dialback secret (${n.secret}) for a full check.`,
         references: refs,
       }];
     case 'error': {
@@ -140,9 +140,9 @@ function resultFindings(facts: ProbeFacts, db: DialbackFacts): Draft[] {
         id: 'probe.dialback.error',
         severity: expected ? 'info' : 'error',
         phase: 'dialback',
-        title: `${peer} answered dialback with an error${db.condition ? ` <${db.condition}/>` : ''}${expected ? ` (expected for the default --from ${from})` : ''}`,
+        title: `${peer} answered dialback with an error${db.condition ? ` <${db.condition}/>` : ''}${expected ? ` (expected for the default ${n.from} ${from})` : ''}`,
         detail: expected
-          ? `${from} is not a real domain, so the peer cannot reach its authoritative server: its dialback path works up to that point. Use --from <your domain> for a real check.`
+          ? `${from} is not a real domain, so the peer cannot reach its authoritative server: its dialback path works up to that point. Use ${n.from} <your domain> for a real check.`
           : (DIALBACK_ERROR_ADVICE[db.condition ?? ''] ?? 'The peer could not complete the verification.'),
         evidence,
         fix: expected ? '' : (DIALBACK_ERROR_FIX[db.condition ?? ''] ?? `Read the peer's logs for the dialback of ${from}.`),
@@ -154,9 +154,9 @@ function resultFindings(facts: ProbeFacts, db: DialbackFacts): Draft[] {
         id: 'probe.dialback.timeout',
         severity: defaultFrom ? 'info' : 'error',
         phase: 'dialback',
-        title: `${peer} gave no dialback answer within ${duration(db.timeoutMs ?? 0)}${defaultFrom ? ` (expected for the default --from ${from})` : ''}`,
+        title: `${peer} gave no dialback answer within ${duration(db.timeoutMs ?? 0)}${defaultFrom ? ` (expected for the default ${n.from} ${from})` : ''}`,
         detail: defaultFrom
-          ? `${from} cannot be verified, and some servers (Prosody) then say nothing until their s2s timeout. Use --from <your domain> for a real check.`
+          ? `${from} cannot be verified, and some servers (Prosody) then say nothing until their s2s timeout. Use ${n.from} <your domain> for a real check.`
           : `The peer usually waits this long when its callback to the authoritative server of ${from} hangs: ${from}'s SRV record points at an address that drops inbound 5269 (a firewall in front of Expressway-E), or that server never answers db:verify.`,
         evidence,
         fix: defaultFrom ? '' : `Check from outside that _xmpp-server._tcp.${from} resolves and that its targets accept TCP 5269 (xfed check-dns ${from}; xfed probe ${from}).`,
@@ -212,7 +212,7 @@ function mismatched(facts: ProbeFacts, db: DialbackFacts, wrong: string[]): Draf
 }
 
 /** The dialback answer: not offered, or the answer to db:result (probe) / db:verify (dialback verify). */
-export function evaluateDialback(facts: ProbeFacts): Draft[] {
+export function evaluateDialback(facts: ProbeFacts, o: ProbeEvaluateOptions = {}): Draft[] {
   const db = facts.dialback;
   if (!db || db.outcome === 'skipped') return [];
   // The probe's deadline ended the wait, not the dialback timeout: probe.deadline.exceeded says so.
@@ -220,5 +220,5 @@ export function evaluateDialback(facts: ProbeFacts): Draft[] {
   if (db.outcome === 'not-offered') return [notOffered(facts)];
   const wrong = db.outcome === 'valid' || db.outcome === 'invalid' ? mismatches(facts, db) : [];
   if (wrong.length) return [mismatched(facts, db, wrong)];
-  return db.key === 'given' ? verifyFindings(facts, db) : resultFindings(facts, db);
+  return db.key === 'given' ? verifyFindings(facts, db) : resultFindings(facts, db, o.names ?? PROBE_CLI_NAMES);
 }

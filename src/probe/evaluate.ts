@@ -17,9 +17,9 @@ import type { ProbeEvaluateOptions, ProbeFacts } from './types.js';
 /** Every finding the facts of one probe support, in the order of the phases. */
 export function evaluateProbe(facts: ProbeFacts, options: ProbeEvaluateOptions = {}): Finding[] {
   const drafts: Draft[] = [
-    ...evaluateResolve(facts),
+    ...evaluateResolve(facts, options),
     ...evaluateDirectTls(facts),
-    ...evaluateConnect(facts),
+    ...evaluateConnect(facts, options),
     ...evaluateStream(facts),
     ...evaluateTls(facts),
     ...evaluateTargets(facts),
@@ -28,8 +28,8 @@ export function evaluateProbe(facts: ProbeFacts, options: ProbeEvaluateOptions =
     ...evaluateOwnCert(facts, options),
     ...evaluateInterruption(facts),
     ...evaluateSasl(facts),
-    ...evaluateDialback(facts),
-    ...evaluateLimits(facts),
+    ...evaluateDialback(facts, options),
+    ...evaluateLimits(facts, options),
   ];
   return drafts.map((d) => finding({ ...d, target: facts.peer }));
 }

@@ -3,9 +3,9 @@
  * addresses tried (MAX_TARGETS, MAX_ADDRESSES). Evaluation reports when they cut a probe short.
  */
 import { duration, REF, type Draft } from './common.js';
-import type { ProbeFacts } from './types.js';
+import { PROBE_CLI_NAMES, type ProbeEvaluateOptions, type ProbeFacts } from './types.js';
 
-export function evaluateLimits(facts: ProbeFacts): Draft[] {
+export function evaluateLimits(facts: ProbeFacts, o: ProbeEvaluateOptions = {}): Draft[] {
   const out: Draft[] = [];
   const cut = facts.cut;
   const peer = facts.peer;
@@ -18,7 +18,7 @@ export function evaluateLimits(facts: ProbeFacts): Draft[] {
       detail:
         'xfed stops probing one peer at an overall deadline (by default 4 × the longest phase timeout), so that DNS or servers that stall, or a long list of targets, cannot hold a run for long. Only what was observed until then was judged.',
       evidence: facts.attempts.map((a) => ({ label: 'attempt', value: `${a.address}:${a.port} (${a.host}, ${a.tls}): ${a.code ?? 'connected'} ${a.error ?? ''}`.trim(), source: a.source })),
-      fix: 'If the peer is merely slow, raise --deadline (doctor: probe.deadline); otherwise find what stalls: targets that never answer TCP, a DNS server that does not answer, or a server that accepts and stays silent.',
+      fix: `If the peer is merely slow, raise ${(o.names ?? PROBE_CLI_NAMES).deadline}; otherwise find what stalls: targets that never answer TCP, a DNS server that does not answer, or a server that accepts and stays silent.`,
       references: [`${REF.rfc6120}#section-3.2`],
     });
   }

@@ -7,7 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { certFacts, matchIdentity, type CertFacts } from '../xmpp/identity.js';
 import { REF, type Draft } from './common.js';
-import { DEFAULT_FROM, type OwnCertFacts, type ProbeEvaluateOptions, type ProbeFacts } from './types.js';
+import { DEFAULT_FROM, PROBE_CLI_NAMES, type OwnCertFacts, type ProbeEvaluateOptions, type ProbeFacts } from './types.js';
 
 const EKU_NAMES: Record<string, string> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
@@ -40,7 +40,7 @@ export function evaluateOwnCert(facts: ProbeFacts, o: ProbeEvaluateOptions = {})
   if (!own) return [];
   const out: Draft[] = [];
   const c = own.cert;
-  const whose = own.source === 'file' ? 'our certificate (--cert)' : `the certificate ${facts.peer} serves (ours)`;
+  const whose = own.source === 'file' ? `our certificate (${(o.names ?? PROBE_CLI_NAMES).cert})` : `the certificate ${facts.peer} serves (ours)`;
   const ev = [
     { label: 'subject', value: c.subject, source: own.source },
     { label: 'issuer', value: c.issuer },

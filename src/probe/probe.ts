@@ -20,7 +20,7 @@ export { observeProbe } from './observe.js';
 export async function probePeer(o: ProbeOptions, dns?: DnsClient): Promise<TargetResult<ProbeTargetData>> {
   const timings: Record<string, number> = {};
   const facts = await observeProbe(o, { dns, timings });
-  const findings = evaluateProbe(facts, { insecure: o.insecure, expiresSoonDays: o.expiresSoonDays });
+  const findings = evaluateProbe(facts, { insecure: o.insecure, expiresSoonDays: o.expiresSoonDays, names: o.names });
   return targetResult<ProbeTargetData>(o.peer, findings, { probe: facts }, { timings });
 }
 

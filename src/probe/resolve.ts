@@ -5,7 +5,7 @@
 import { resolveTargets } from '../dns/xmpp-srv.js';
 import { addTiming, REF, since, type Draft } from './common.js';
 import { beforeDeadline, type ObserveCtx } from './context.js';
-import { MAX_TARGETS, type Attempt, type ProbeFacts, type TlsMode } from './types.js';
+import { MAX_TARGETS, PROBE_CLI_NAMES, type Attempt, type ProbeEvaluateOptions, type ProbeFacts, type TlsMode } from './types.js';
 
 export interface Candidate {
   host: string;
@@ -58,7 +58,7 @@ export async function observeResolve(ctx: ObserveCtx): Promise<Candidate[]> {
   return list;
 }
 
-export function evaluateResolve(facts: ProbeFacts): Draft[] {
+export function evaluateResolve(facts: ProbeFacts, o: ProbeEvaluateOptions = {}): Draft[] {
   const r = facts.resolve;
   if (!r || r.kept > 0) return [];
   const forced = forcedMode(facts.tlsRequested);
@@ -73,7 +73,7 @@ export function evaluateResolve(facts: ProbeFacts): Draft[] {
         ? 'The SRV questions got no conclusive answer (timeout, SERVFAIL or REFUSED), so there is nothing to connect to.'
         : 'There is no usable _xmpp-server/_xmpps-server SRV record, and the fallback to the domain itself is not allowed or not wanted.',
       evidence: r.responses.map((x) => ({ label: `${x.name} ${x.type}`, value: `${x.rcode}${x.records.length ? ` (${x.records.join(', ')})` : ''}`, ...(x.resolver !== undefined ? { source: x.resolver } : {}) })),
-      fix: `Publish "_xmpp-server._tcp.${peer}. SRV 5 0 5269 <host>." (and/or _xmpps-server for direct TLS), or pin a server with --host.`,
+      fix: `Publish "_xmpp-server._tcp.${peer}. SRV 5 0 5269 <host>." (and/or _xmpps-server for direct TLS), or pin a server with ${(o.names ?? PROBE_CLI_NAMES).host}.`,
       references: [`${REF.rfc6120}#section-3.2`, REF.xep0368],
     },
   ];

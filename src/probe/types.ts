@@ -70,6 +70,8 @@ export interface ProbeOptions {
   ownCertPem?: string | undefined;
   /** Judge our certificate (own-cert findings; default true). Doctor judges it once per own domain, not per partner. */
   ownCertCheck?: boolean | undefined;
+  /** How findings name the options behind them (default: the command line's flags; doctor: its config keys). */
+  names?: ProbeOptionNames | undefined;
   /** Other names our certificate must cover (chat node aliases, conference components). */
   aliases?: string[] | undefined;
   /** Probe every target and address, not only the first that answers (default true). */
@@ -86,7 +88,43 @@ export interface ProbeEvaluateOptions {
   expiresSoonDays?: number | undefined;
   /** The time certificate dates are judged at (ms since the epoch; default now). */
   now?: number | undefined;
+  /** How findings name the options behind them (default: the command line's flags). */
+  names?: ProbeOptionNames | undefined;
 }
+
+/** The options findings point to, as the reader gave them: flags (`xfed probe`) or config keys (`xfed doctor`). */
+export interface ProbeOptionNames {
+  insecure: string;
+  from: string;
+  secret: string;
+  host: string;
+  ca: string;
+  cert: string;
+  concurrency: string;
+  deadline: string;
+}
+
+export const PROBE_CLI_NAMES: ProbeOptionNames = {
+  insecure: '--insecure',
+  from: '--from',
+  secret: 'XFED_DIALBACK_SECRET or --secret-file',
+  host: '--host',
+  ca: '--ca',
+  cert: '--cert',
+  concurrency: '--concurrency',
+  deadline: '--deadline',
+};
+
+export const PROBE_CONFIG_NAMES: ProbeOptionNames = {
+  insecure: 'probe.insecure',
+  from: 'probe.from',
+  secret: 'XFED_DIALBACK_SECRET or probe.secret_file',
+  host: 'expressway_e',
+  ca: 'probe.ca',
+  cert: 'probe.cert_file',
+  concurrency: 'concurrency',
+  deadline: 'probe.deadline',
+};
 
 /** Our own certificate, as a partner sees it (from --cert, or served by our own domain). */
 export interface OwnCertFacts {

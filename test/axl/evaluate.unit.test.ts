@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { parseExpected, type Expected } from '../../src/axl/cpid.js';
 import { FEDERATION_SERVICE_SQL, s2sQuery } from '../../src/axl/endpoint.js';
 import { evaluateAxl, matchExpected } from '../../src/axl/evaluate.js';
+import { AXL_CONFIG_NAMES } from '../../src/axl/evaluate-exchange.js';
 import type { AxlExchange, AxlFacts } from '../../src/axl/facts.js';
 
 const TAC_ROW = { pkid: '055c13d9-943d-459d-a3c6-af1d1176936d', cp_id: 'cm-2_s2scp-1.eft-xwye-a-coluc-com' };
@@ -146,6 +147,15 @@ describe('evaluateAxl: --sql, --insecure, --all', () => {
     const out = evaluateAxl(f, []);
     assert.deepEqual(out.map((x) => x.id), ['axl.query.ok']);
     assert.equal(out[0]!.title, 'The query returned 1 row (AXL 14.0)');
+  });
+  test('findings name the options as the reader gave them: flags by default, config keys for doctor', () => {
+    const f = facts({ tls: { verify: false, customCa: false } });
+    const insecure = (names?: typeof AXL_CONFIG_NAMES) => evaluateAxl(f, exp('unknown.example.com'), names).filter((x) => x.id !== 'axl.s2snode.ok');
+    assert.deepEqual(insecure().map((x) => x.title), ['TLS certificate verification is OFF (--insecure)', ...insecure().slice(1).map((x) => x.title)]);
+    const doctor = insecure(AXL_CONFIG_NAMES);
+    assert.equal(doctor[0]!.title, 'TLS certificate verification is OFF (axl.insecure)');
+    assert.match(doctor[0]!.fix, /^Drop axl\.insecure and pass .* with axl\.ca <pem>/);
+    assert.ok(doctor.every((x) => !/--(insecure|ca|expect|server)\b/.test(`${x.title} ${x.detail} ${x.fix}`)), JSON.stringify(doctor.map((x) => x.fix)));
   });
   test('axl.tls.insecure is added to whatever else is found', () => {
     assert.deepEqual(ids(facts({ tls: { verify: false, customCa: false } })), ['axl.s2snode.ok', 'axl.tls.insecure']);

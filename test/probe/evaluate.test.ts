@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { evaluateProbe } from '../../src/probe/evaluate.js';
-import type { ProbeFacts } from '../../src/probe/types.js';
+import { PROBE_CONFIG_NAMES, type ProbeFacts } from '../../src/probe/types.js';
 import { FIXTURES } from '../helpers/servers.js';
 
 const recorded: ProbeFacts = JSON.parse(readFileSync(join(FIXTURES, 'probe', 'starttls-dialback-valid.json'), 'utf8'));
@@ -153,6 +153,12 @@ describe('evaluateProbe: the certificate', () => {
     const later = Date.parse('2028-01-01T00:00:00Z');
     assert.deepEqual(ids(facts(), { now: later }), ['error:probe.cert.expired', 'info:probe.dialback.valid']);
     assert.deepEqual(ids(facts(), { now: later, insecure: true }), ['info:probe.cert.expired', 'info:probe.dialback.valid']);
+  });
+  it('findings name the options as the reader gave them: flags by default, config keys for doctor', () => {
+    const later = Date.parse('2028-01-01T00:00:00Z');
+    const title = (o: Parameters<typeof evaluateProbe>[1]) => evaluateProbe(facts(), o).find((f) => f.id === 'probe.cert.expired')!.title;
+    assert.match(title({ now: later, insecure: true }), / \(--insecure: not counted as an error\)$/);
+    assert.match(title({ now: later, insecure: true, names: PROBE_CONFIG_NAMES }), / \(probe\.insecure: not counted as an error\)$/);
   });
   it('not yet valid: probe.cert.not-yet-valid', () => {
     assert.deepEqual(ids(facts(), { now: Date.parse('2026-01-01T00:00:00Z') }), ['error:probe.cert.not-yet-valid', 'info:probe.dialback.valid']);
