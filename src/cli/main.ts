@@ -9,6 +9,7 @@ import { scrubUsageMessage, wordedFor } from './flags.js';
 import { EXIT } from '../core/exit-codes.js';
 import { collect, intOption } from './options.js';
 import { VERSION } from '../core/version.js';
+import { SCHEMA_VERSION } from '../core/result.js';
 import { defineCheckDns } from './defs/check-dns.js';
 import { defineDoctor } from './defs/doctor.js';
 import { defineProbe } from './defs/probe.js';
@@ -79,8 +80,49 @@ export async function run(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
-    return handleError(err, commandOf(argv));
+    const code = handleError(err, commandOf(argv));
+    if (code !== EXIT.OK && wantsJson(argv)) process.stdout.write(errorDocument(code, err, commandOf(argv)));
+    return code;
   }
+}
+
+/**
+ * Whether the command line asked for JSON on stdout (`--json`, `--format json`). Read from the
+ * words themselves: a usage error may stop commander before it parsed the options.
+ */
+export function wantsJson(argv: string[]): boolean {
+  const words = argv.slice(2);
+  const end = words.indexOf('--');
+  const opts = end === -1 ? words : words.slice(0, end);
+  let format: string | undefined;
+  for (let i = 0; i < opts.length; i++) {
+    if (opts[i] === '--format') format = opts[i + 1];
+    else if (opts[i]!.startsWith('--format=')) format = opts[i]!.slice('--format='.length);
+  }
+  return format === undefined ? opts.includes('--json') : format === 'json';
+}
+
+/**
+ * The one JSON document of a run that could not produce a report (exit 2 or 3):
+ * `{schema, tool, version, exitCode, error: {code, message}}` (schema/xfed.schema.json, errorDocument).
+ */
+export function errorDocument(exitCode: number, err: unknown, command: string | undefined): string {
+  let code = 'XFED_INTERNAL';
+  let message: string;
+  if (err instanceof CommanderError) {
+    code = 'XFED_USAGE';
+    message = scrubUsageMessage(err.message.replace(/^error: /, '')).trim();
+  } else if (err instanceof UsageError) {
+    code = err.code;
+    message = wordedFor(err, command);
+  } else if (err instanceof XfedError) {
+    code = err.code;
+    message = err.message;
+  } else {
+    message = `internal error: ${(err as Error)?.message ?? String(err)}`;
+  }
+  const doc = { schema: SCHEMA_VERSION, tool: 'xfed', version: VERSION, ...(command ? { command } : {}), exitCode, error: { code, message } };
+  return JSON.stringify(doc, null, 2) + '\n';
 }
 
 const COMMANDS = new Set(['check-dns', 'probe', 'axl-verify', 'diagnose', 'doctor', 'dialback', 'rules', 'init', 'explain', 'serve', 'report']);
