@@ -90,6 +90,12 @@ export async function emit(run: RunResult, g: GlobalOptions, section?: SectionRe
   const failed = await writeOutputs(g.outputs, run, o);
   const color = g.format === 'human' && (await import('../report/style.js')).wantColor(g.color);
   await write(process.stdout, await renderRun(g.format, run, { ...o, color }));
+  // In GitHub Actions, the github format also writes the step summary (Markdown, every finding).
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  if (summary && (g.format === 'github' || g.outputs.some((x) => x.format === 'github'))) {
+    const code = await (await import('../report/output.js')).appendStepSummary(summary, run, o);
+    if (code) failed.push(`cannot write GITHUB_STEP_SUMMARY ${summary}: ${code}`);
+  }
   // The run is done and stdout has the report; a file that became unwritable meanwhile is xfed's failure.
   for (const f of failed) await write(process.stderr, `xfed: ${f}\n`);
   return failed.length ? EXIT.INTERNAL : run.exitCode;

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, chmod, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, appendFile, chmod, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { redactRun } from '../core/redact.js';
@@ -73,6 +73,20 @@ export async function renderRun(format: Format, input: RunResult, o: RenderOptio
       const opts = { verbose: o.verbose, quiet: o.quiet };
       return o.human ? o.human(run, style, opts) : renderHuman(run, style, opts, o.section);
     }
+  }
+}
+
+/**
+ * Appends the Markdown step summary of a run to the file GitHub Actions names in
+ * `$GITHUB_STEP_SUMMARY`. Returns the error code when it could not be written, else undefined.
+ */
+export async function appendStepSummary(file: string, input: RunResult, o: Pick<RenderOptions, 'verbose'>): Promise<string | undefined> {
+  const { renderGithubSummary } = await import('./github.js');
+  try {
+    await appendFile(file, renderGithubSummary(redactRun(input), { verbose: o.verbose }));
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   }
 }
 
