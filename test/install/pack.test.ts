@@ -2,7 +2,8 @@
 /**
  * The install path users take: `npm pack` of this checkout, the tarball installed into an
  * empty prefix as `npm install -g` would, and the installed `xfed` run from another directory
- * (the demo, and real commands). Also what the production install holds: no package Node never
+ * (the demo, and real commands); and `npm install git+file://<this checkout>`, which runs the
+ * `prepare` build (the README's CI recipes install from a git URL). Also what the production install holds: no package Node never
  * loads (tar-stream@3's bare-*), no demo-only certificate library, no source maps.
  */
 import { strict as assert } from 'node:assert';
@@ -107,5 +108,21 @@ describe('npm pack, installed into an empty prefix', { timeout: 300_000 }, () =>
     assert.equal((JSON.parse(dns.stdout) as { exitCode: number }).exitCode, 1);
     const version = await installed(['--version']);
     assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('npm install from a git URL builds through `prepare`', { timeout: 300_000 }, () => {
+  it('installs the committed HEAD of this checkout and runs it', async (t) => {
+    const head = await run('git', ['rev-parse', 'HEAD'], { cwd: ROOT }).catch(() => undefined);
+    if (!head) return t.skip('not a git checkout');
+    const gitPrefix = join(tmp, 'git-prefix');
+    const args = ['install', '--prefix', gitPrefix, '--no-audit', '--no-fund', '--no-save', `git+file://${ROOT.replace(/\/$/, '')}#${head.stdout.trim()}`];
+    await run('npm', [...args.slice(0, 1), '--offline', ...args.slice(1)], { cwd: tmp, env: npmEnv }).catch(() =>
+      run('npm', [...args.slice(0, 1), '--prefer-offline', ...args.slice(1)], { cwd: tmp, env: npmEnv }),
+    );
+    const bin = join(gitPrefix, 'node_modules', '.bin', 'xfed');
+    const { stdout } = await run(bin, ['explain', 'dns.srv.missing'], { cwd: elsewhere });
+    assert.match(stdout, /^dns\.srv\.missing\s+ERROR/);
+    assert.deepEqual(filesUnder(join(gitPrefix, 'node_modules', 'xfed'), '.map'), []);
   });
 });

@@ -17,7 +17,7 @@ Examples:
   xfed doctor --demo                               see the whole job on a simulated deployment
   xfed init && xfed doctor --config xfed.yaml      write a starter config, then check
   xfed doctor -c xfed.yaml --format junit > junit.xml
-  xfed doctor -c xfed.yaml --output json=xfed.json --output junit=junit.xml   (human text on stdout)
+  xfed doctor -c xfed.yaml --output json=xfed-report.json --output junit=xfed-junit.xml   (human text on stdout)
   xfed doctor -c xfed.yaml --format github --strict    (axl.password_file, or XFED_AXL_PASSWORD from the CI secret store)`,
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
