@@ -88,8 +88,9 @@ export async function emit(run: RunResult, g: GlobalOptions, section?: SectionRe
   const { renderRun, writeOutputs } = await import('../report/output.js');
   const o = { strict: g.strict, verbose: g.verbose, quiet: g.quiet, color: false, section, human: extra.human };
   const failed = await writeOutputs(g.outputs, run, o);
-  const color = g.format === 'human' && (await import('../report/style.js')).wantColor(g.color);
-  await write(process.stdout, await renderRun(g.format, run, { ...o, color }));
+  const { wantColor, terminalWidth } = await import('../report/style.js');
+  const color = g.format === 'human' && wantColor(g.color);
+  await write(process.stdout, await renderRun(g.format, run, { ...o, color, width: terminalWidth() }));
   // In GitHub Actions, the github format also writes the step summary (Markdown, every finding).
   const summary = process.env.GITHUB_STEP_SUMMARY;
   if (summary && (g.format === 'github' || g.outputs.some((x) => x.format === 'github'))) {

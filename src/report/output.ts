@@ -53,6 +53,8 @@ export interface RenderOptions {
   section?: SectionRenderer | undefined;
   /** Replaces the generic human report. */
   human?: HumanRenderer | undefined;
+  /** Columns the human format wraps to (default 80: files, pipes). */
+  width?: number | undefined;
 }
 
 /** Renders a run in one format. The only place a RunResult becomes text; it redacts first. */
@@ -70,7 +72,7 @@ export async function renderRun(format: Format, input: RunResult, o: RenderOptio
     case 'human': {
       const [{ renderHuman }, { makeStyle }] = await Promise.all([import('./human.js'), import('./style.js')]);
       const style = makeStyle(o.color);
-      const opts = { verbose: o.verbose, quiet: o.quiet };
+      const opts = { verbose: o.verbose, quiet: o.quiet, width: o.width };
       return o.human ? o.human(run, style, opts) : renderHuman(run, style, opts, o.section);
     }
   }
@@ -102,7 +104,7 @@ function tempName(file: string): string {
 export async function writeOutputs(outputs: readonly OutputSpec[], run: RunResult, o: RenderOptions): Promise<string[]> {
   const failed: string[] = [];
   for (const x of outputs) {
-    const text = await renderRun(x.format, run, { ...o, color: false });
+    const text = await renderRun(x.format, run, { ...o, color: false, width: undefined });
     const code = await writeReport(x.file, text);
     if (code) failed.push(`cannot write --output ${x.file}: ${code}`);
   }
