@@ -71,7 +71,7 @@ export function renderHuman(input: RunResult, style: Style, opts: HumanOptions, 
     for (const t of run.targets) rows.push(summaryRow(t, style, t.display && t.display !== t.target ? `${t.display} (${t.target})` : t.target));
     lines.push(...table(rows, style), '');
   }
-  lines.push(summaryLine(run, style));
+  lines.push(fitToWidth(summaryLine(run, style), opts.width ?? DEFAULT_WIDTH));
   return neutralizeWorkflowCommands(lines.join('\n') + '\n');
 }
 

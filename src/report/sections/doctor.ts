@@ -103,7 +103,7 @@ export function renderDoctorHuman(input: RunResult, style: Style, opts: DoctorHu
     lines.push('');
   }
 
-  lines.push(summaryLine(run, style, ignored.length ? [`${ignored.length} ignored`] : []));
+  lines.push(fitToWidth(summaryLine(run, style, ignored.length ? [`${ignored.length} ignored`] : []), opts.width ?? DEFAULT_WIDTH));
   if (opts.footer) lines.push(fitToWidth(opts.footer, opts.width ?? DEFAULT_WIDTH, 0));
   return neutralizeWorkflowCommands(lines.join('\n') + '\n');
 }
