@@ -7,6 +7,8 @@ export interface HumanOptions {
   quiet: boolean;
   /** Columns to wrap to (the terminal's on stdout; 80 in files and when not a terminal). */
   width?: number | undefined;
+  /** The reference links of a finding id (the catalogue's), printed with --verbose. */
+  references?: ((id: string) => readonly string[]) | undefined;
 }
 
 /**
@@ -38,6 +40,7 @@ export function renderFinding(finding: Finding, style: Style, opts: HumanOptions
     out.push(`${pad}${c.green('fix:')} ${first}`);
     for (const l of rest) out.push(`${pad}     ${l}`);
   }
+  if (opts.verbose) for (const ref of opts.references?.(finding.id) ?? []) out.push(`${pad}${c.dim('see:')} ${ref}`);
   return out;
 }
 

@@ -72,7 +72,9 @@ export async function renderRun(format: Format, input: RunResult, o: RenderOptio
     case 'human': {
       const [{ renderHuman }, { makeStyle }] = await Promise.all([import('./human.js'), import('./style.js')]);
       const style = makeStyle(o.color);
-      const opts = { verbose: o.verbose, quiet: o.quiet, width: o.width };
+      // --verbose: each finding with the catalogue's reference links (loaded only then).
+      const references = o.verbose ? await referenceLookup() : undefined;
+      const opts = { verbose: o.verbose, quiet: o.quiet, width: o.width, references };
       return o.human ? o.human(run, style, opts) : renderHuman(run, style, opts, o.section);
     }
   }
@@ -90,6 +92,12 @@ export async function appendStepSummary(file: string, input: RunResult, o: Pick<
   } catch (e) {
     return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   }
+}
+
+/** The catalogue's reference links of a finding id (none for an uncatalogued id). */
+async function referenceLookup(): Promise<(id: string) => readonly string[]> {
+  const { findingEntry } = await import('../findings/index.js');
+  return (id) => findingEntry(id)?.references ?? [];
 }
 
 /** A temporary name next to `file`, so that the final rename stays on one file system. */

@@ -29,6 +29,15 @@ Examples:
     .description('write a commented starter config for "xfed doctor"')
     .argument('[file]', 'where to write it ("-" for stdout)', 'xfed.yaml')
     .option('-f, --force', 'overwrite an existing file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  xfed init                      write ./xfed.yaml (refused if it exists)
+  xfed init site/xfed.yaml -f    write it elsewhere, overwriting
+  xfed init - | less             read the starter config without writing it
+  xfed init && xfed doctor       then edit xfed.yaml and check`,
+    )
     .action(async (file: string, opts: Record<string, unknown>) => {
       const { initCommand } = await import('../commands/init.js');
       process.exitCode = await initCommand(file, opts);
