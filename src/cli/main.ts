@@ -56,6 +56,22 @@ export function buildProgram(): Command {
   defineExplain(program);
   defineServe(program);
   defineReport(program);
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh or fish)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  xfed completion bash > ~/.local/share/bash-completion/completions/xfed
+  xfed completion fish > ~/.config/fish/completions/xfed.fish
+  eval "$(xfed completion zsh)"           (in ~/.zshrc; bash: the same in ~/.bashrc)`,
+    )
+    .action(async (shell: string) => {
+      const [{ completionScript }, { write }] = await Promise.all([import('./completion.js'), import('./run.js')]);
+      await write(process.stdout, completionScript(shell, program));
+    });
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(scrubUsageMessage(str.replace(/^error: /, 'xfed: '))) });
   return program;
 }
@@ -125,7 +141,7 @@ export function errorDocument(exitCode: number, err: unknown, command: string | 
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
-const COMMANDS = new Set(['check-dns', 'probe', 'axl-verify', 'diagnose', 'doctor', 'dialback', 'rules', 'init', 'explain', 'serve', 'report']);
+const COMMANDS = new Set(['check-dns', 'probe', 'axl-verify', 'diagnose', 'doctor', 'dialback', 'rules', 'init', 'explain', 'serve', 'report', 'completion']);
 
 /** The command a command line runs (the first word that names one), to word its errors. */
 function commandOf(argv: string[]): string | undefined {

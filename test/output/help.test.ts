@@ -22,6 +22,7 @@ const COMMANDS = [
   ['explain'],
   ['serve'],
   ['report'],
+  ['completion'],
 ];
 
 describe('help', { concurrency: true }, () => {
