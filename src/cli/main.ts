@@ -8,6 +8,7 @@ import { UsageError, XfedError } from '../core/errors.js';
 import { scrubUsageMessage, wordedFor } from './flags.js';
 import { EXIT } from '../core/exit-codes.js';
 import { collect, intOption } from './options.js';
+import { interrupt, interrupted } from './interrupt.js';
 import { VERSION } from '../core/version.js';
 import { SCHEMA_VERSION } from '../core/result.js';
 import { defineCheckDns } from './defs/check-dns.js';
@@ -88,12 +89,22 @@ export async function run(argv: string[]): Promise<number> {
   // output and keeps the run's exit code; a full disk is exit 3. No stack trace either way.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   // Always honoured: no read blocks the event loop (src/inputs opens pipes without waiting).
-  const onSignal = () => process.exit(EXIT.INTERRUPTED);
+  // The first Ctrl-C lets the command report what it gathered (cli/interrupt.ts); a second one,
+  // or a command that cannot, exits at once. Either way: exit 130.
+  const onSignal = () => {
+    if (interrupted()) process.exit(EXIT.INTERRUPTED);
+    setTimeout(() => process.exit(EXIT.INTERRUPTED), 10_000).unref();
+    void interrupt().then(
+      (handled) => handled || process.exit(EXIT.INTERRUPTED),
+      () => process.exit(EXIT.INTERRUPTED),
+    );
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     const program = buildProgram();
     await program.parseAsync(argv);
+    if (interrupted()) return EXIT.INTERRUPTED;
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
     const code = handleError(err, commandOf(argv));

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { EXIT } from '../../core/exit-codes.js';
 import { UsageError } from '../../core/errors.js';
 import type { DoctorConfig } from '../../doctor/config.js';
 import { loadConfig } from '../../doctor/config.js';
@@ -57,17 +58,26 @@ export async function doctorCommand(raw: Record<string, unknown>, cmd: Command):
   if (o.concurrency) plan.config.concurrency = o.concurrency;
 
   const progress = await startProgress('Checking', !g.quiet && !g.json, g.color);
+  // Ctrl-C ends the run now; what finished is reported below, then exit 130.
+  const stop = new AbortController();
+  const { onInterrupt, interrupted } = await import('../interrupt.js');
+  onInterrupt(async () => stop.abort());
   let outcome: Awaited<ReturnType<typeof runDoctor>>;
   try {
-    outcome = await runDoctor(plan, { ...(g.timeout ? { timeoutMs: g.timeout } : {}), ...(o.deadline ? { deadlineMs: o.deadline } : {}), onProgress: (d, n, label) => progress.update(d, n, label) });
+    const limits = { ...(g.timeout ? { timeoutMs: g.timeout } : {}), ...(o.deadline ? { deadlineMs: o.deadline } : {}) };
+    outcome = await runDoctor(plan, { ...limits, signal: stop.signal, onProgress: (d, n, label) => progress.update(d, n, label) });
   } finally {
+    onInterrupt(undefined);
     progress.stop();
     await demo?.stop();
   }
-  const run = buildRun('doctor', { ...outcome.options, demo: Boolean(o.demo), format: g.format, strict: g.strict }, outcome.targets, startedAt, g.strict);
+  const cut = interrupted() ? { interrupted: true } : {};
+  const run = buildRun('doctor', { ...outcome.options, demo: Boolean(o.demo), format: g.format, strict: g.strict, ...cut }, outcome.targets, startedAt, g.strict);
+  if (interrupted()) run.exitCode = EXIT.INTERRUPTED;
   const { renderDoctorHuman } = await import('../../report/sections/doctor.js');
   const footer = demo ? { footer: DEMO_FOOTER } : {};
   const code = await emit(run, g, undefined, { human: (r, style, opts) => renderDoctorHuman(r, style, { ...opts, ...footer }) });
   if (demo && g.format !== 'human') await write(process.stderr, `xfed: ${DEMO_FOOTER}\n`);
+  if (interrupted()) await write(process.stderr, 'xfed: interrupted: the report has what finished before Ctrl-C (exit 130)\n');
   return code;
 }
