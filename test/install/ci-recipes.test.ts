@@ -6,14 +6,15 @@
  * a test has without the CI's servers.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { DEFAULT_CONFIGS } from '../../src/cli/commands/doctor.js';
 import { xfed } from '../helpers/cli.js';
-import { ROOT } from '../helpers/servers.js';
+import { ROOT, XFED_BIN } from '../helpers/servers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'xfed-ci-recipes-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -83,5 +84,17 @@ describe('README CI recipes', () => {
     const doctor = job.script.find((l) => l.startsWith('xfed doctor'));
     assert.ok(doctor);
     checkUploads(await runRecipe('gitlab', doctor), [job.artifacts.reports.junit, ...job.artifacts.paths]);
+  });
+
+  test('a report saved as xfed.json (older examples) is not read as the default config', async () => {
+    const cwd = mkdtempSync(join(tmp, 'old-report-'));
+    const report = await xfed(['--json', 'doctor', '--demo']);
+    writeFileSync(join(cwd, 'xfed.json'), report.stdout);
+    const r = spawnSync(process.execPath, [XFED_BIN, 'doctor'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.deepEqual([r.status, r.stderr], [2, 'xfed: no config: pass --config <file> (or create xfed.yaml with "xfed init"), or try --demo\n']);
+    // A JSON config named xfed.json is still found (its resolver on loopback: no real network).
+    writeFileSync(join(cwd, 'xfed.json'), '{"domains": ["example.com"], "partners": [], "dns": {"resolvers": ["127.0.0.1:9"]}}');
+    const c = spawnSync(process.execPath, [XFED_BIN, '--json', 'doctor', '--deadline', '1'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(JSON.parse(c.stdout).command, 'doctor', c.stderr);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EXIT } from '../../core/exit-codes.js';
 import { UsageError } from '../../core/errors.js';
@@ -20,6 +20,21 @@ interface DoctorCliOptions {
 }
 
 export const DEFAULT_CONFIGS = ['xfed.yaml', 'xfed.yml', 'xfed.json'];
+
+/**
+ * Whether a default config candidate is one: an xfed report saved as `xfed.json` (older
+ * examples wrote reports there) is not, and is passed over rather than read as a config.
+ */
+function isConfigCandidate(file: string): boolean {
+  if (!existsSync(file)) return false;
+  if (!file.endsWith('.json')) return true;
+  try {
+    const head = readFileSync(file, 'utf8').slice(0, 4096);
+    return !/^\s*\{\s*"schema"\s*:\s*\d+\s*,\s*"tool"\s*:\s*"xfed"/.test(head);
+  } catch {
+    return true;
+  }
+}
 
 export const DEMO_FOOTER =
   'This was the built-in demo deployment (on 127.0.0.1, inside this process, now stopped). globex.example and the IM&P AXL user are broken on purpose, so xfed exits 1. Next: "xfed init" writes a config for your own deployment.';
@@ -49,7 +64,7 @@ export async function doctorCommand(raw: Record<string, unknown>, cmd: Command):
     demo = await startDemo();
     plan = demo.plan;
   } else {
-    const file = o.config ?? DEFAULT_CONFIGS.find((f) => existsSync(f));
+    const file = o.config ?? DEFAULT_CONFIGS.find(isConfigCandidate);
     if (!file) throw new UsageError('no config: pass --config <file> (or create xfed.yaml with "xfed init"), or try --demo');
     const cfg = await loadConfig(file);
     await checkOutputs(g.outputs, configInputs(file, cfg));
