@@ -138,7 +138,8 @@ export function errorDocument(exitCode: number, err: unknown, command: string | 
   let message: string;
   if (err instanceof CommanderError) {
     code = 'XFED_USAGE';
-    message = scrubUsageMessage(err.message.replace(/^error: /, '')).trim();
+    // `xfed` alone prints the help on stderr: commander's message for it is "(outputHelp)".
+    message = err.code === 'commander.help' ? 'no command given: xfed --help lists them' : scrubUsageMessage(err.message.replace(/^error: /, '')).trim();
   } else if (err instanceof UsageError) {
     code = err.code;
     message = wordedFor(err, command);

@@ -44,6 +44,15 @@ describe('usage errors are one JSON document on stdout when JSON was asked for',
     });
   }
 
+  test('no command: the help on stderr, and the error document', async () => {
+    const r = await xfed(['--json']);
+    assert.equal(r.code, 2);
+    const doc = json<ErrorDoc>(r);
+    assert.deepEqual(schemaErrors(doc), []);
+    assert.deepEqual(doc.error, { code: 'XFED_USAGE', message: 'no command given: xfed --help lists them' });
+    assert.match(r.stderr, /^Usage: xfed /);
+  });
+
   test('without --json a usage error writes nothing on stdout', async () => {
     const r = await xfed(['doctor', '-c', join(tmp, 'missing.yaml')]);
     assert.equal(r.code, 2);
