@@ -62,10 +62,11 @@ function filesUnder(dir: string, suffix: string): string[] {
 }
 
 describe('npm pack, installed into an empty prefix', { timeout: 300_000 }, () => {
+  let tarball = '';
   before(async () => {
     // dist/ is built (the tests run from it): pack it as is, without running `prepare` again.
     const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: ROOT, env: npmEnv, maxBuffer: 64 << 20 });
-    const tarball = join(tmp, (JSON.parse(stdout) as Array<{ filename: string }>)[0]!.filename);
+    tarball = join(tmp, (JSON.parse(stdout) as Array<{ filename: string }>)[0]!.filename);
     const args = ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', tarball];
     // Offline first (the npm cache holds every dependency after `npm ci`); else the cache, then the registry.
     await run('npm', [...args.slice(0, 1), '--offline', ...args.slice(1)], { cwd: tmp, env: npmEnv }).catch(() =>
@@ -108,6 +109,11 @@ describe('npm pack, installed into an empty prefix', { timeout: 300_000 }, () =>
     assert.equal((JSON.parse(dns.stdout) as { exitCode: number }).exitCode, 1);
     const version = await installed(['--version']);
     assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+  });
+
+  it('runs with npx (npm exec) from the tarball', async () => {
+    const { stdout } = await run('npm', ['exec', '--yes', '--prefer-offline', '--package', tarball, '--', 'xfed', 'explain', 'dns.srv.missing'], { cwd: elsewhere, env: npmEnv });
+    assert.match(stdout, /^dns\.srv\.missing\s+ERROR/);
   });
 });
 
