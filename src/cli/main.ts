@@ -8,7 +8,9 @@ import { UsageError, XfedError } from '../core/errors.js';
 import { scrubUsageMessage, wordedFor } from './flags.js';
 import { EXIT } from '../core/exit-codes.js';
 import { collect, intOption } from './options.js';
+import { interrupt, interrupted } from './interrupt.js';
 import { VERSION } from '../core/version.js';
+import { SCHEMA_VERSION } from '../core/result.js';
 import { defineCheckDns } from './defs/check-dns.js';
 import { defineDoctor } from './defs/doctor.js';
 import { defineProbe } from './defs/probe.js';
@@ -55,6 +57,22 @@ export function buildProgram(): Command {
   defineExplain(program);
   defineServe(program);
   defineReport(program);
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh or fish)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  xfed completion bash > ~/.local/share/bash-completion/completions/xfed
+  xfed completion fish > ~/.config/fish/completions/xfed.fish
+  eval "$(xfed completion zsh)"           (in ~/.zshrc; bash: the same in ~/.bashrc)`,
+    )
+    .action(async (shell: string) => {
+      const [{ completionScript }, { write }] = await Promise.all([import('./completion.js'), import('./run.js')]);
+      await write(process.stdout, completionScript(shell, program));
+    });
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(scrubUsageMessage(str.replace(/^error: /, 'xfed: '))) });
   return program;
 }
@@ -71,19 +89,71 @@ export async function run(argv: string[]): Promise<number> {
   // output and keeps the run's exit code; a full disk is exit 3. No stack trace either way.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   // Always honoured: no read blocks the event loop (src/inputs opens pipes without waiting).
-  const onSignal = () => process.exit(EXIT.INTERRUPTED);
+  // The first Ctrl-C lets the command report what it gathered (cli/interrupt.ts); a second one,
+  // or a command that cannot, exits at once. Either way: exit 130.
+  const onSignal = () => {
+    if (interrupted()) process.exit(EXIT.INTERRUPTED);
+    setTimeout(() => process.exit(EXIT.INTERRUPTED), 10_000).unref();
+    void interrupt().then(
+      (handled) => handled || process.exit(EXIT.INTERRUPTED),
+      () => process.exit(EXIT.INTERRUPTED),
+    );
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     const program = buildProgram();
     await program.parseAsync(argv);
+    if (interrupted()) return EXIT.INTERRUPTED;
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
-    return handleError(err, commandOf(argv));
+    const code = handleError(err, commandOf(argv));
+    if (code !== EXIT.OK && wantsJson(argv)) process.stdout.write(errorDocument(code, err, commandOf(argv)));
+    return code;
   }
 }
 
-const COMMANDS = new Set(['check-dns', 'probe', 'axl-verify', 'diagnose', 'doctor', 'dialback', 'rules', 'init', 'explain', 'serve', 'report']);
+/**
+ * Whether the command line asked for JSON on stdout (`--json`, `--format json`). Read from the
+ * words themselves: a usage error may stop commander before it parsed the options.
+ */
+export function wantsJson(argv: string[]): boolean {
+  const words = argv.slice(2);
+  const end = words.indexOf('--');
+  const opts = end === -1 ? words : words.slice(0, end);
+  let format: string | undefined;
+  for (let i = 0; i < opts.length; i++) {
+    if (opts[i] === '--format') format = opts[i + 1];
+    else if (opts[i]!.startsWith('--format=')) format = opts[i]!.slice('--format='.length);
+  }
+  return format === undefined ? opts.includes('--json') : format === 'json';
+}
+
+/**
+ * The one JSON document of a run that could not produce a report (exit 2 or 3):
+ * `{schema, tool, version, exitCode, error: {code, message}}` (schema/xfed.schema.json, errorDocument).
+ */
+export function errorDocument(exitCode: number, err: unknown, command: string | undefined): string {
+  let code = 'XFED_INTERNAL';
+  let message: string;
+  if (err instanceof CommanderError) {
+    code = 'XFED_USAGE';
+    // `xfed` alone prints the help on stderr: commander's message for it is "(outputHelp)".
+    message = err.code === 'commander.help' ? 'no command given: xfed --help lists them' : scrubUsageMessage(err.message.replace(/^error: /, '')).trim();
+  } else if (err instanceof UsageError) {
+    code = err.code;
+    message = wordedFor(err, command);
+  } else if (err instanceof XfedError) {
+    code = err.code;
+    message = err.message;
+  } else {
+    message = `internal error: ${(err as Error)?.message ?? String(err)}`;
+  }
+  const doc = { schema: SCHEMA_VERSION, tool: 'xfed', version: VERSION, ...(command ? { command } : {}), exitCode, error: { code, message } };
+  return JSON.stringify(doc, null, 2) + '\n';
+}
+
+const COMMANDS = new Set(['check-dns', 'probe', 'axl-verify', 'diagnose', 'doctor', 'dialback', 'rules', 'init', 'explain', 'serve', 'report', 'completion']);
 
 /** The command a command line runs (the first word that names one), to word its errors. */
 function commandOf(argv: string[]): string | undefined {

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { UsageError, XfedError } from '../core/errors.js';
 import { EXIT } from '../core/exit-codes.js';
-import type { RunResult } from '../core/result.js';
+import type { RunResult, TargetResult } from '../core/result.js';
 import type { SectionRenderer } from '../report/human.js';
 import { parseOutput, type Format, type HumanRenderer, type InputFile, type OutputSpec } from '../report/output.js';
 
@@ -88,11 +88,46 @@ export async function emit(run: RunResult, g: GlobalOptions, section?: SectionRe
   const { renderRun, writeOutputs } = await import('../report/output.js');
   const o = { strict: g.strict, verbose: g.verbose, quiet: g.quiet, color: false, section, human: extra.human };
   const failed = await writeOutputs(g.outputs, run, o);
-  const color = g.format === 'human' && (await import('../report/style.js')).wantColor(g.color);
-  await write(process.stdout, await renderRun(g.format, run, { ...o, color }));
+  const { wantColor, terminalWidth } = await import('../report/style.js');
+  const color = g.format === 'human' && wantColor(g.color);
+  await write(process.stdout, await renderRun(g.format, run, { ...o, color, width: terminalWidth() }));
+  // In GitHub Actions, the github format also writes the step summary (Markdown, every finding).
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  if (summary && (g.format === 'github' || g.outputs.some((x) => x.format === 'github'))) {
+    const code = await (await import('../report/output.js')).appendStepSummary(summary, run, o);
+    if (code) failed.push(`cannot write GITHUB_STEP_SUMMARY ${summary}: ${code}`);
+  }
   // The run is done and stdout has the report; a file that became unwritable meanwhile is xfed's failure.
   for (const f of failed) await write(process.stderr, `xfed: ${f}\n`);
   return failed.length ? EXIT.INTERNAL : run.exitCode;
+}
+
+/**
+ * While a command gathers targets: on Ctrl-C, renders what finished (exit code 130, and
+ * `options.interrupted` says how many of how many) the way emit() would, then exits 130.
+ * Returns the function that records a finished target; call `stop()` once the work is done.
+ */
+export async function reportOnInterrupt<D>(
+  command: string,
+  options: Record<string, unknown>,
+  total: number,
+  startedAt: Date,
+  g: GlobalOptions,
+  section?: SectionRenderer,
+  before?: () => void,
+): Promise<{ add: (t: TargetResult<D>) => void; stop: () => void }> {
+  const { onInterrupt, interruptedLine } = await import('./interrupt.js');
+  const { buildRun: build } = await import('../core/result.js');
+  const gathered: TargetResult<D>[] = [];
+  onInterrupt(async () => {
+    before?.();
+    const run = build(command, { ...options, interrupted: { done: gathered.length, total } }, [...gathered], startedAt, g.strict);
+    run.exitCode = EXIT.INTERRUPTED;
+    await emit(run, g, section).catch(() => undefined);
+    await write(process.stderr, interruptedLine(gathered.length, total)).catch(() => undefined);
+    process.exit(EXIT.INTERRUPTED);
+  });
+  return { add: (t) => void gathered.push(t), stop: () => onInterrupt(undefined) };
 }
 
 /** stdout or stderr could not be written (a full disk, an I/O error): exit 3. */

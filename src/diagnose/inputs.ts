@@ -7,7 +7,6 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { FileReadError, InputError, UsageError } from '../core/errors.js';
@@ -301,28 +300,46 @@ async function sniff(name: string, src: Peek, ctx: ReadContext, depth: number, g
 
 async function readTar(name: string, src: Peek, ctx: ReadContext, depth: number, gzip: boolean): Promise<void> {
   if (depth >= MAX_DEPTH) return ctx.issue('diagnose.input.unreadable', name, `bundles nested more than ${MAX_DEPTH} levels deep`);
+  // tar-stream@2: one 'entry' at a time, the next once `next()` is called (no async iteration).
   const ex = tar.extract();
+  ex.on('entry', (header: tar.Headers, entry: Readable, next: (err?: unknown) => void) => {
+    void readMember(`${name}!${header.name}`, header, entry, ctx, depth, gzip).then(() => next());
+  });
   const input = Readable.from(src.rest());
   input.on('error', (e) => ex.destroy(e));
   input.pipe(ex);
   try {
-    for await (const e of ex) {
-      const entry = e as unknown as Readable & { header: tar.Header };
-      const member = `${name}!${entry.header.name}`;
-      if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {
-        try {
-          await sniff(member, new Peek(entry), ctx, depth + 1, gzip);
-        } catch (err) {
-          if (isTruncation(err)) ctx.issue('diagnose.input.truncated', member, errText(err));
-          else ctx.issue('diagnose.input.unreadable', member, errText(err));
-        }
-      }
-      entry.resume();
-      await finished(entry).catch(() => undefined);
-    }
+    await settled(ex, 'finish', true);
   } finally {
     input.destroy();
   }
+}
+
+/** One member of a tar bundle: files are read like any input, everything is drained. */
+async function readMember(member: string, header: tar.Headers, entry: Readable, ctx: ReadContext, depth: number, gzip: boolean): Promise<void> {
+  if (header.type === 'file' || header.type === 'contiguous-file') {
+    try {
+      await sniff(member, new Peek(entry), ctx, depth + 1, gzip);
+    } catch (err) {
+      if (isTruncation(err)) ctx.issue('diagnose.input.truncated', member, errText(err));
+      else ctx.issue('diagnose.input.unreadable', member, errText(err));
+    }
+  }
+  entry.resume();
+  await settled(entry, 'end');
+}
+
+/**
+ * Resolves once a tar-stream@2 stream (readable-stream@3, which node's `finished()` does not
+ * see end when it already has) emitted `event`, an error, or closed; rejects on an error when asked.
+ */
+function settled(s: NodeJS.EventEmitter & { _readableState?: { endEmitted?: boolean } }, event: 'end' | 'finish', rejectOnError = false): Promise<void> {
+  if (event === 'end' && s._readableState?.endEmitted) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    s.once(event, () => resolve());
+    s.once('close', () => resolve());
+    s.once('error', (e: unknown) => (rejectOnError ? reject(e) : resolve()));
+  });
 }
 
 function isRunResult(v: unknown): v is RunResult {

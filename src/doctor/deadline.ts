@@ -16,19 +16,32 @@ export interface RunDeadline {
   readonly passed: Promise<'deadline'>;
   expired(): boolean;
   cancel(): void;
+  /** Ends the run now (Ctrl-C): what finished is reported, nothing is said of the rest. */
+  interrupt(): void;
+  /** Whether interrupt() ended it. */
+  interrupted(): boolean;
 }
 
 export function runDeadline(ms: number): RunDeadline {
   let timer: NodeJS.Timeout | undefined;
   let hit = false;
+  let stopped = false;
+  let end: (v: 'deadline') => void = () => undefined;
   const passed = new Promise<'deadline'>((resolve) => {
+    end = resolve;
     timer = setTimeout(() => {
       hit = true;
       resolve('deadline');
     }, ms);
     timer.unref?.();
   });
-  return { ms, passed, expired: () => hit, cancel: () => clearTimeout(timer) };
+  const interrupt = () => {
+    clearTimeout(timer);
+    hit = true;
+    stopped = true;
+    end('deadline');
+  };
+  return { ms, passed, expired: () => hit, cancel: () => clearTimeout(timer), interrupt, interrupted: () => stopped };
 }
 
 /** The finding target of a check the deadline cut short. */
@@ -62,7 +75,8 @@ export async function untilDeadline<D extends { check: CheckName }>(
   const first = await Promise.race([work, d.passed]);
   if (first !== 'deadline') return first;
   const { done, unfinished } = partial();
-  return unfinished.length ? [...done, deadlineTarget<D>(check, unfinished, d.ms)] : done;
+  // Interrupted (Ctrl-C): the report has what finished; the CLI says the run was cut short.
+  return unfinished.length && !d.interrupted() ? [...done, deadlineTarget<D>(check, unfinished, d.ms)] : done;
 }
 
 function formatMs(ms: number): string {

@@ -38,6 +38,8 @@ export interface DoctorData {
 }
 
 export interface DoctorRunOptions {
+  /** Aborted on Ctrl-C: the run ends now and reports what finished. */
+  signal?: AbortSignal;
   /** Default per-phase timeout (the global --timeout) for phases the config leaves open. */
   timeoutMs?: number;
   onProgress?: (done: number, total: number, label: string) => void;
@@ -302,6 +304,7 @@ export async function runDoctor(plan: DoctorPlan, opts: DoctorRunOptions = {}): 
     dnsClient: () => (shared ??= new DnsClient({ resolvers: cfg.dns.resolvers, doh: cfg.dns.doh, tcp: cfg.dns.tcp, timeout: x.dnsTimeout })),
     deadline: runDeadline(opts.deadlineMs ?? cfg.timeouts.total ?? DEFAULT_RUN_DEADLINE_MS),
   };
+  opts.signal?.addEventListener('abort', () => x.deadline.interrupt(), { once: true });
   const jobs = probeJobs(x);
   total = dnsDomains.length + jobs.length + (cfg.axl ? 1 : 0) + 1;
 

@@ -28,12 +28,17 @@ export async function probePeer(o: ProbeOptions, dns?: DnsClient): Promise<Targe
 export async function probePeers(
   peers: string[],
   base: Omit<ProbeOptions, 'peer'>,
-  opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+  opts: { concurrency?: number; onProgress?: (done: number, total: number) => void; onTarget?: (t: TargetResult<ProbeTargetData>) => void } = {},
 ): Promise<TargetResult<ProbeTargetData>[]> {
   const dns = base.host && isIP(base.host) ? undefined : new DnsClient({ resolvers: base.resolvers, doh: base.doh, tcp: base.dnsTcp, timeout: base.timeouts?.dns ?? DEFAULT_TIMEOUTS.dns });
   try {
     // Probing one of our own domains: the certificate it serves is ours (own-cert findings).
-    return await mapPool(peers, opts.concurrency ?? 16, (peer) => probePeer({ ...base, peer, ...(base.own === undefined && base.from && peer === base.from ? { own: true } : {}) }, dns), opts.onProgress);
+    const one = async (peer: string) => {
+      const t = await probePeer({ ...base, peer, ...(base.own === undefined && base.from && peer === base.from ? { own: true } : {}) }, dns);
+      opts.onTarget?.(t);
+      return t;
+    };
+    return await mapPool(peers, opts.concurrency ?? 16, one, opts.onProgress);
   } finally {
     dns?.close();
   }

@@ -1,10 +1,14 @@
 import type { Finding, RunResult, TargetResult } from '../core/result.js';
 import { neutralizeWorkflowCommands, sanitizeDeep } from './sanitize.js';
-import { type Style, table } from './style.js';
+import { DEFAULT_WIDTH, type Style, fitToWidth, table, visibleWidth } from './style.js';
 
 export interface HumanOptions {
   verbose: boolean;
   quiet: boolean;
+  /** Columns to wrap to (the terminal's on stdout; 80 in files and when not a terminal). */
+  width?: number | undefined;
+  /** The reference links of a finding id (the catalogue's), printed with --verbose. */
+  references?: ((id: string) => readonly string[]) | undefined;
 }
 
 /**
@@ -21,20 +25,22 @@ export type SectionRenderer = (t: TargetResult, style: Style, opts: HumanOptions
 export function renderFinding(finding: Finding, style: Style, opts: HumanOptions): string[] {
   const { c } = style;
   const f = sanitizeDeep(finding);
-  const out = [`  ${style.sev(f.severity)} ${c.bold(f.id)}  ${f.title}`];
-  if (opts.quiet) return out;
+  const width = opts.width ?? DEFAULT_WIDTH;
   const pad = '         ';
-  if (f.detail) out.push(...wrap(f.detail, 100).map((l) => pad + c.dim(l)));
+  const out = [fitToWidth(`  ${style.sev(f.severity)} ${c.bold(f.id)}  ${f.title}`, width, pad.length)];
+  if (opts.quiet) return out;
+  if (f.detail) out.push(...wrap(f.detail, width - pad.length).map((l) => pad + c.dim(l)));
   for (const e of f.evidence.slice(0, opts.verbose ? Infinity : 8)) {
     const where = e.source ? c.dim(` (${e.source}${e.line ? `:${e.line}` : ''}${e.count && e.count > 1 ? `, ${e.count}x` : ''})`) : '';
-    out.push(`${pad}${c.dim('•')} ${e.label}: ${e.value}${where}`);
+    out.push(fitToWidth(`${pad}${c.dim('•')} ${e.label}: ${e.value}${where}`, width, pad.length + 2));
   }
   if (!opts.verbose && f.evidence.length > 8) out.push(`${pad}${c.dim(`… ${f.evidence.length - 8} more (use --verbose)`)}`);
   if (f.fix) {
-    const [first, ...rest] = wrap(f.fix, 96);
+    const [first, ...rest] = wrap(f.fix, width - pad.length - 5);
     out.push(`${pad}${c.green('fix:')} ${first}`);
     for (const l of rest) out.push(`${pad}     ${l}`);
   }
+  if (opts.verbose) for (const ref of opts.references?.(finding.id) ?? []) out.push(`${pad}${c.dim('see:')} ${ref}`);
   return out;
 }
 
@@ -68,7 +74,7 @@ export function renderHuman(input: RunResult, style: Style, opts: HumanOptions, 
     for (const t of run.targets) rows.push(summaryRow(t, style, t.display && t.display !== t.target ? `${t.display} (${t.target})` : t.target));
     lines.push(...table(rows, style), '');
   }
-  lines.push(summaryLine(run, style));
+  lines.push(fitToWidth(summaryLine(run, style), opts.width ?? DEFAULT_WIDTH));
   return neutralizeWorkflowCommands(lines.join('\n') + '\n');
 }
 
@@ -109,7 +115,7 @@ export function wrap(text: string, width: number): string[] {
     let line = '';
     for (const word of para.split(/\s+/)) {
       if (!word) continue;
-      if (line && line.length + 1 + word.length > width) {
+      if (line && visibleWidth(line) + 1 + visibleWidth(word) > width) {
         out.push(line);
         line = word;
       } else line = line ? `${line} ${word}` : word;

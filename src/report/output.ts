@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, chmod, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, appendFile, chmod, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { redactRun } from '../core/redact.js';
@@ -53,6 +53,8 @@ export interface RenderOptions {
   section?: SectionRenderer | undefined;
   /** Replaces the generic human report. */
   human?: HumanRenderer | undefined;
+  /** Columns the human format wraps to (default 80: files, pipes). */
+  width?: number | undefined;
 }
 
 /** Renders a run in one format. The only place a RunResult becomes text; it redacts first. */
@@ -70,10 +72,32 @@ export async function renderRun(format: Format, input: RunResult, o: RenderOptio
     case 'human': {
       const [{ renderHuman }, { makeStyle }] = await Promise.all([import('./human.js'), import('./style.js')]);
       const style = makeStyle(o.color);
-      const opts = { verbose: o.verbose, quiet: o.quiet };
+      // --verbose: each finding with the catalogue's reference links (loaded only then).
+      const references = o.verbose ? await referenceLookup() : undefined;
+      const opts = { verbose: o.verbose, quiet: o.quiet, width: o.width, references };
       return o.human ? o.human(run, style, opts) : renderHuman(run, style, opts, o.section);
     }
   }
+}
+
+/**
+ * Appends the Markdown step summary of a run to the file GitHub Actions names in
+ * `$GITHUB_STEP_SUMMARY`. Returns the error code when it could not be written, else undefined.
+ */
+export async function appendStepSummary(file: string, input: RunResult, o: Pick<RenderOptions, 'verbose'>): Promise<string | undefined> {
+  const { renderGithubSummary } = await import('./github.js');
+  try {
+    await appendFile(file, renderGithubSummary(redactRun(input), { verbose: o.verbose }));
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
+}
+
+/** The catalogue's reference links of a finding id (none for an uncatalogued id). */
+async function referenceLookup(): Promise<(id: string) => readonly string[]> {
+  const { findingEntry } = await import('../findings/index.js');
+  return (id) => findingEntry(id)?.references ?? [];
 }
 
 /** A temporary name next to `file`, so that the final rename stays on one file system. */
@@ -88,7 +112,7 @@ function tempName(file: string): string {
 export async function writeOutputs(outputs: readonly OutputSpec[], run: RunResult, o: RenderOptions): Promise<string[]> {
   const failed: string[] = [];
   for (const x of outputs) {
-    const text = await renderRun(x.format, run, { ...o, color: false });
+    const text = await renderRun(x.format, run, { ...o, color: false, width: undefined });
     const code = await writeReport(x.file, text);
     if (code) failed.push(`cannot write --output ${x.file}: ${code}`);
   }

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import stringWidth from 'string-width';
 import type { Severity, Verdict } from '../core/result.js';
 
 /** Whether to colour output: --no-color, NO_COLOR and FORCE_COLOR are honoured; otherwise only on a TTY. */
@@ -33,10 +34,46 @@ export function makeStyle(color: boolean): Style {
   };
 }
 
-/** Visible width of a string, ignoring ANSI colour codes. */
+/** Columns a string takes in a terminal: ANSI colour codes take none, CJK and most emoji two. */
 export function visibleWidth(s: string): number {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  return stringWidth(s);
+}
+
+/** Human text is wrapped to this when nothing says otherwise (not a terminal, no COLUMNS). */
+export const DEFAULT_WIDTH = 80;
+
+/** The width human text is wrapped to: the terminal's, else `COLUMNS`, else 80 (never under 40). */
+export function terminalWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout, env = process.env): number {
+  const cols = stream.isTTY && stream.columns ? stream.columns : Number.parseInt(env.COLUMNS ?? '', 10);
+  return Number.isFinite(cols) && cols > 0 ? Math.max(40, cols) : DEFAULT_WIDTH;
+}
+
+/**
+ * Wraps every line of a text wider than `width` at spaces, by display width; continuation
+ * lines start at `hang` columns (default: the line's indentation plus two). Tokens wider than
+ * the line (URLs, XML, paths) stay whole. Tables are not given to it: they stay aligned.
+ */
+export function fitToWidth(text: string, width: number, hang?: number): string {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (visibleWidth(line) <= width) {
+      out.push(line);
+      continue;
+    }
+    const indent = /^\s*/.exec(line)![0];
+    let prefix = indent;
+    let cur = '';
+    for (const word of line.slice(indent.length).split(' ')) {
+      const candidate = cur ? `${cur} ${word}` : word;
+      if (cur && visibleWidth(prefix + candidate) > width) {
+        out.push(prefix + cur);
+        prefix = ' '.repeat(hang ?? indent.length + 2);
+        cur = word;
+      } else cur = candidate;
+    }
+    out.push(prefix + cur);
+  }
+  return out.join('\n');
 }
 
 /** Renders rows as an aligned text table; the first row is the header. */

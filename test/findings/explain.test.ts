@@ -82,9 +82,10 @@ describe('xfed explain', () => {
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, 'xfed: unknown finding or rule id "probe.cert.untrustd" (did you mean probe.cert.untrusted, probe.cert.sni-required, probe.cert.cn-only?)\n');
+    // With --json the same error is also one JSON document on stdout (issue 13).
     const none = await xfed(['--json', 'explain', 'zzz']);
     assert.equal(none.code, 2);
-    assert.equal(none.stdout, '');
+    assert.deepEqual(JSON.parse(none.stdout).error, { code: 'XFED_UNKNOWN_ID', message: 'unknown finding or rule id "zzz"; docs/findings.md and `xfed rules` list them' });
     assert.equal(none.stderr, 'xfed: unknown finding or rule id "zzz"; docs/findings.md and `xfed rules` list them\n');
     const missing = await xfed(['explain']);
     assert.equal(missing.code, 2);

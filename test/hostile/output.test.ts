@@ -180,7 +180,7 @@ describe('human report: hostile strings are escaped and no line is a workflow co
       it(`${c.name}${color ? ', in colour' : ''}`, () => {
         const t = targetResult(evil('Ttarget'), [hostileFinding('F', 'peer.test')], c.data, { display: evil('Tdisplay') });
         const other = targetResult('ok.test', [], {});
-        const text = renderHuman(run(c.command, [t, other]), makeStyle(color), { verbose: true, quiet: false }, c.section);
+        const text = renderHuman(run(c.command, [t, other]), makeStyle(color), { verbose: true, quiet: false, width: 109 }, c.section);
         assertSafe(text, color, [...c.tags, 'Ttarget', 'Tdisplay', 'Ftitle', 'Fdetail', 'Fvalue', 'Flabel', 'Fsource', 'Ffix']);
         // Wrapped text that starts a line with `::` or contains `##[` is neutralised, still readable.
         assert.match(text, /:\\:error::wrapped-F/);

@@ -139,5 +139,22 @@ describe('xfed dialback', () => {
     const bad = await xfed([...args, '--stream-id', 'id-43'], {}, `${key}\n`);
     assert.equal(bad.code, 1);
     assert.equal(JSON.parse(bad.stdout).targets[0].findings[0].id, 'dialback.verify.invalid');
+    assert.match(ok.stderr, /^xfed: dialback verify --from\/--to are deprecated: .*use --receiving and --originating\n$/);
+  });
+  it('--originating/--receiving mean the same in dialback key and verify; --from/--to of key are theirs', async () => {
+    const env = { XFED_DIALBACK_SECRET: SECRET };
+    const named = await xfed(['dialback', 'key', '--originating', 'x.test', '--receiving', 'peer.test', '--stream-id', 'id-44'], env);
+    const old = await xfed(['dialback', 'key', '--from', 'x.test', '--to', 'peer.test', '--stream-id', 'id-44'], env);
+    assert.equal(named.code, 0, named.stderr);
+    assert.deepEqual([named.stdout, named.stderr, old.stdout, old.stderr], [`${dialbackKey(SECRET, 'peer.test', 'x.test', 'id-44')}\n`, '', named.stdout, '']);
+    // db:verify goes from the receiving domain (peer.test) to the originating one (x.test).
+    const key = dialbackKey(SECRET, 'x.test', 'peer.test', 'id-45');
+    const args = ['dialback', 'verify', '127.0.0.1', '--port', String(srv.port), '--receiving', 'x.test', '--originating', 'peer.test', '--key-file', '-', '--ca', caFile, '--json', '--stream-id', 'id-45'];
+    const ok = await xfed(args, {}, `${key}\n`);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.equal(ok.stderr, '');
+    assert.equal(JSON.parse(ok.stdout).targets[0].findings[0].id, 'dialback.verify.valid');
+    const clash = await xfed(['dialback', 'key', '--from', 'x.test', '--originating', 'y.test', '--to', 'peer.test', '--stream-id', 'i'], env);
+    assert.deepEqual([clash.code, clash.stderr], [2, 'xfed: --originating y.test and --from x.test name the same domain: give one\n']);
   });
 });

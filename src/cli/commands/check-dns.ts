@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { DnsClient } from '../../dns/client.js';
-import { checkDomains } from '../../dns/check.js';
+import { checkDomains, type DnsFacts } from '../../dns/check.js';
 import { startProgress } from '../../report/progress.js';
 import { dnsSection } from '../../report/sections/check-dns.js';
 import { readDomainArgs } from '../inputs.js';
-import { buildRun, emit, globalOptions } from '../run.js';
+import { buildRun, emit, globalOptions, reportOnInterrupt } from '../run.js';
 
 interface CheckDnsCliOptions {
   file?: string;
@@ -26,6 +26,16 @@ export async function checkDnsCommand(args: string[], raw: Record<string, unknow
   if (opts.doh && opts.tcp) throw new UsageError('--tcp does not apply to --doh');
   const client = new DnsClient({ resolvers: opts.resolver, doh: opts.doh, tcp: opts.tcp, timeout: g.timeout ?? 5000 });
   const progress = await startProgress('Checking DNS', domains.length > 3 && !g.quiet, g.color);
+  const options = {
+    resolver: client.describe(),
+    transport: opts.doh ? 'doh' : opts.tcp ? 'tcp' : 'udp',
+    timeoutMs: client.timeout,
+    client: Boolean(opts.client),
+    allowPrivate: Boolean(opts.allowPrivate),
+    strict: g.strict,
+  };
+  // Ctrl-C: the domains checked so far are reported, then exit 130.
+  const partial = await reportOnInterrupt<{ dns: DnsFacts }>('check-dns', options, domains.length, startedAt, g, dnsSection, () => progress.stop());
   try {
     const targets = await checkDomains(domains, {
       client,
@@ -33,24 +43,14 @@ export async function checkDnsCommand(args: string[], raw: Record<string, unknow
       allowPrivate: Boolean(opts.allowPrivate),
       concurrency: opts.concurrency,
       onProgress: (done, total) => progress.update(done, total),
+      onTarget: partial.add,
     });
+    partial.stop();
     progress.stop();
-    const run = buildRun(
-      'check-dns',
-      {
-        resolver: client.describe(),
-        transport: opts.doh ? 'doh' : opts.tcp ? 'tcp' : 'udp',
-        timeoutMs: client.timeout,
-        client: Boolean(opts.client),
-        allowPrivate: Boolean(opts.allowPrivate),
-        strict: g.strict,
-      },
-      targets,
-      startedAt,
-      g.strict,
-    );
+    const run = buildRun('check-dns', options, targets, startedAt, g.strict);
     return await emit(run, g, dnsSection);
   } finally {
+    partial.stop();
     progress.stop();
     client.close();
   }

@@ -16,11 +16,35 @@ function streamId(raw: unknown): string {
   return id;
 }
 
+/** One domain given by its new name or its old one (the same value if both). */
+function either(raw: Record<string, unknown>, name: string, old: string): string {
+  const a = raw[name] as string | undefined;
+  const b = raw[old] as string | undefined;
+  if (a !== undefined && b !== undefined && a !== b) throw new UsageError(`--${name} ${a} and --${old} ${b} name the same domain: give one`);
+  const v = a ?? b;
+  if (v === undefined) throw new UsageError(`required option '--${name} <domain>' not specified`);
+  return parseDomain(v).ascii;
+}
+
+/**
+ * The originating and receiving domains of a dialback command: `--originating`/`--receiving`
+ * everywhere; `--from`/`--to` mean originating/receiving in `dialback key` (as in probe), and
+ * in `dialback verify` keep their old, opposite sense (the attributes of db:verify), deprecated.
+ */
+function domainsOf(raw: Record<string, unknown>, verify: boolean): { originating: string; receiving: string } {
+  if (!verify) return { originating: either(raw, 'originating', 'from'), receiving: either(raw, 'receiving', 'to') };
+  if (raw.from !== undefined || raw.to !== undefined) {
+    process.stderr.write(
+      'xfed: dialback verify --from/--to are deprecated: they follow db:verify (from = receiving, to = originating), the opposite of dialback key and probe; use --receiving and --originating\n',
+    );
+  }
+  return { originating: either(raw, 'originating', 'to'), receiving: either(raw, 'receiving', 'from') };
+}
+
 export async function dialbackKeyCommand(raw: Record<string, unknown>, cmd: Command): Promise<number> {
   const g = globalOptions(cmd);
   const startedAt = new Date();
-  const from = parseDomain(String(raw.from)).ascii;
-  const to = parseDomain(String(raw.to)).ascii;
+  const { originating: from, receiving: to } = domainsOf(raw, false);
   const id = streamId(raw.streamId);
   const secret = await readSecret(raw.secretFile as string | undefined, 'dialback.secret_file');
   if (!secret) throw new UsageError('no dialback secret: set XFED_DIALBACK_SECRET or pass --secret-file <path>');
@@ -42,8 +66,8 @@ async function readKey(file: string): Promise<string> {
 export async function dialbackVerifyCommand(host: string, raw: Record<string, unknown>, cmd: Command): Promise<number> {
   const g = globalOptions(cmd);
   const startedAt = new Date();
-  const from = parseDomain(String(raw.from)).ascii;
-  const to = parseDomain(String(raw.to)).ascii;
+  // db:verify goes from the receiving domain to the originating one.
+  const { originating: to, receiving: from } = domainsOf(raw, true);
   const id = streamId(raw.streamId);
   const key = await readKey(String(raw.keyFile));
   registerSecret(key);

@@ -8,7 +8,7 @@ import { readCertKey, readPemFile, readSecretFile } from '../../inputs/index.js'
 import { probePeers } from '../../probe/probe.js';
 import { DEFAULT_FROM, type ProbeOptions, type ProbeTargetData } from '../../probe/types.js';
 import { startProgress } from '../../report/progress.js';
-import { buildRun, emit, globalOptions } from '../run.js';
+import { buildRun, emit, globalOptions, reportOnInterrupt } from '../run.js';
 import { section, writeTranscript } from '../probe-output.js';
 
 interface ProbeCliOptions {
@@ -96,37 +96,39 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
     ...(o.ipv4 ? { family: 4 as const } : o.ipv6 ? { family: 6 as const } : {}),
     ...(aliases.length ? { aliases } : {}),
   };
+  const options = {
+    from: from ?? DEFAULT_FROM,
+    host: o.host,
+    port: o.port,
+    tls: base.tls ?? 'auto',
+    dialback: base.dialback,
+    secret: secret ? 'given' : 'none',
+    insecure: base.insecure,
+    expiresDays: o.expiresDays,
+    concurrency: o.concurrency,
+    deadline: o.deadline,
+    cert: ck ? 'given' : 'none',
+    family: base.family ?? 'any',
+    aliases,
+    strict: g.strict,
+  };
   const progress = await startProgress('Probing', !g.quiet && !g.json, g.color);
+  // Ctrl-C: the peers probed so far are reported (without their transcripts), then exit 130.
+  const partial = await reportOnInterrupt<ProbeTargetData>('probe', options, peers.length, startedAt, g, await section(g.json), () => progress.stop());
+  const keep = (t: TargetResult<ProbeTargetData>) => {
+    const { transcript: _t, ...probe } = t.data.probe;
+    partial.add({ ...t, data: { ...t.data, probe } });
+  };
   let results: TargetResult<ProbeTargetData>[];
   try {
-    results = await probePeers(peers, base, { concurrency: o.concurrency, onProgress: (d, n) => progress.update(d, n) });
+    results = await probePeers(peers, base, { concurrency: o.concurrency, onProgress: (d, n) => progress.update(d, n), onTarget: keep });
   } finally {
+    partial.stop();
     progress.stop();
   }
   await writeTranscript(results, o.transcript);
   // The transcript went to its own destination; the report stays small.
   for (const r of results) delete r.data.probe.transcript;
-  const run = buildRun(
-    'probe',
-    {
-      from: from ?? DEFAULT_FROM,
-      host: o.host,
-      port: o.port,
-      tls: base.tls ?? 'auto',
-      dialback: base.dialback,
-      secret: secret ? 'given' : 'none',
-      insecure: base.insecure,
-      expiresDays: o.expiresDays,
-      concurrency: o.concurrency,
-      deadline: o.deadline,
-      cert: ck ? 'given' : 'none',
-      family: base.family ?? 'any',
-      aliases,
-      strict: g.strict,
-    },
-    results,
-    startedAt,
-    g.strict,
-  );
+  const run = buildRun('probe', options, results, startedAt, g.strict);
   return emit(run, g, await section(g.json));
 }

@@ -17,7 +17,7 @@ Examples:
   xfed doctor --demo                               see the whole job on a simulated deployment
   xfed init && xfed doctor --config xfed.yaml      write a starter config, then check
   xfed doctor -c xfed.yaml --format junit > junit.xml
-  xfed doctor -c xfed.yaml --output json=xfed.json --output junit=junit.xml   (human text on stdout)
+  xfed doctor -c xfed.yaml --output json=xfed-report.json --output junit=xfed-junit.xml   (human text on stdout)
   xfed doctor -c xfed.yaml --format github --strict    (axl.password_file, or XFED_AXL_PASSWORD from the CI secret store)`,
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
@@ -29,6 +29,15 @@ Examples:
     .description('write a commented starter config for "xfed doctor"')
     .argument('[file]', 'where to write it ("-" for stdout)', 'xfed.yaml')
     .option('-f, --force', 'overwrite an existing file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  xfed init                      write ./xfed.yaml (refused if it exists)
+  xfed init site/xfed.yaml -f    write it elsewhere, overwriting
+  xfed init - | less             read the starter config without writing it
+  xfed init && xfed doctor       then edit xfed.yaml and check`,
+    )
     .action(async (file: string, opts: Record<string, unknown>) => {
       const { initCommand } = await import('../commands/init.js');
       process.exitCode = await initCommand(file, opts);

@@ -5,6 +5,15 @@ export function defineRules(program: Command): void {
     .command('rules')
     .description('list the diagnose rules (built-in, plus --rules <file>)')
     .option('--rules <file>', 'also load your own rules file (YAML or JSON)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  xfed rules                                 the built-in rules: id, severity, products, title
+  xfed rules --rules site-rules.yaml         with your own rules (checked as they load)
+  xfed rules show diagnose.dialback.invalid  one rule: what it matches, cause, fix, references
+  xfed --json rules | jq -r '.targets[].target'`,
+    )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { rulesListCommand } = await import('../commands/rules.js');
       process.exitCode = await rulesListCommand(opts, cmd);

@@ -7,7 +7,7 @@ import type { RunResult, TargetResult } from '../../core/result.js';
 import { asCommandTarget } from '../../doctor/checks.js';
 import { renderTarget, summaryLine, summaryRow, type HumanOptions, type SectionRenderer } from '../human.js';
 import { neutralizeWorkflowCommands, sanitizeDeep } from '../sanitize.js';
-import { table, type Style } from '../style.js';
+import { DEFAULT_WIDTH, fitToWidth, table, type Style } from '../style.js';
 import { axlSection } from './axl-verify.js';
 import { dnsSection } from './check-dns.js';
 import { diagnoseSection } from './diagnose.js';
@@ -98,12 +98,12 @@ export function renderDoctorHuman(input: RunResult, style: Style, opts: DoctorHu
     }
     for (const e of byKey.values()) {
       const where = e.targets.length > 3 ? `${e.targets.slice(0, 3).join(', ')} +${e.targets.length - 3}` : e.targets.join(', ');
-      lines.push(`  ${c.dim('-')} ${e.id} ${c.dim(`(${where})`)}: ${e.reason}`);
+      lines.push(fitToWidth(`  ${c.dim('-')} ${e.id} ${c.dim(`(${where})`)}: ${e.reason}`, opts.width ?? DEFAULT_WIDTH, 4));
     }
     lines.push('');
   }
 
-  lines.push(summaryLine(run, style, ignored.length ? [`${ignored.length} ignored`] : []));
-  if (opts.footer) lines.push(opts.footer);
+  lines.push(fitToWidth(summaryLine(run, style, ignored.length ? [`${ignored.length} ignored`] : []), opts.width ?? DEFAULT_WIDTH));
+  if (opts.footer) lines.push(fitToWidth(opts.footer, opts.width ?? DEFAULT_WIDTH, 0));
   return neutralizeWorkflowCommands(lines.join('\n') + '\n');
 }

@@ -1,6 +1,6 @@
 import type { ProbeTargetData } from '../../probe/types.js';
 import type { SectionRenderer } from '../human.js';
-import { ms } from '../style.js';
+import { DEFAULT_WIDTH, fitToWidth, ms } from '../style.js';
 
 const PHASES = ['dns', 'tcp', 'stream', 'tls', 'features', 'dialback'];
 
@@ -86,5 +86,5 @@ export const probeSection: SectionRenderer = (t, style, opts) => {
   const phases = PHASES.filter((p) => tm[p] !== undefined).map((p) => `${p} ${ms(tm[p])}`);
   if (phases.length) rows.push(['timings', c.dim(phases.join(', '))]);
   const w = Math.max(...rows.map((r) => r[0]!.length));
-  return rows.map(([k, v]) => `  ${c.dim(k!.padEnd(w))}  ${v}`);
+  return rows.map(([k, v]) => fitToWidth(`  ${c.dim(k!.padEnd(w))}  ${v}`, opts.width ?? DEFAULT_WIDTH, w + 4));
 };
