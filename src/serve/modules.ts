@@ -92,6 +92,9 @@ export function probeOptions(mod: ServeModule, target: string, setup: ServeSetup
       dialback: cap(withSecret ? DEFAULT_TIMEOUTS.dialback : DEFAULT_FROM_DIALBACK_MS),
     },
     deadline: budgetMs,
+    // One session per scrape, as a federating server opens: the extra handshakes (no SNI, TLS 1.2 at
+    // most, TLS 1.0/1.1) are for probe and doctor, not for every scrape of a partner's server.
+    handshakes: false,
     expiresSoonDays: setup.probe.expiryWarnDays,
     ...(mod.host && isIP(mod.host) ? {} : { resolvers: setup.dns.resolvers, doh: setup.dns.doh, dnsTcp: setup.dns.tcp }),
   };

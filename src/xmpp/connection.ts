@@ -157,7 +157,14 @@ export class XmppConnection extends EventEmitter {
     if (this.closed || this.socket.destroyed) return;
     const text = typeof data === 'string' ? data : wireXml(data);
     if (this.listenerCount('out')) this.emit('out', typeof data === 'string' ? { text } : { text, el: data });
-    this.socket.write(text);
+    // What is sent in one tick goes out in one write (one TLS record): a header and its features,
+    // or a dialback key, are not split into small segments.
+    const socket = this.socket;
+    if (!socket.writableCorked) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
+    socket.write(text);
   }
 
   note(text: string): void {
