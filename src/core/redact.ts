@@ -354,7 +354,3 @@ function mayHoldShape(value: unknown, depth: number): boolean {
   return false;
 }
 
-/** @deprecated Old name of `redactText`, kept for callers not yet moved to `redactRun` at output. */
-export const redact = redactText;
-/** @deprecated Old name of `redactRun`. */
-export const redactDeep = redactRun;

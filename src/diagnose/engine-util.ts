@@ -3,7 +3,7 @@
  */
 import { SEVERITY_RANK, type Evidence, type Severity } from '../core/result.js';
 import type { CRule } from './compile.js';
-import { redactEvidence } from './redact.js';
+import { redactEvidence } from '../core/redact.js';
 
 export const MAX_TEXT = 600;
 export const MAX_CHAIN_EVENTS = 20_000;

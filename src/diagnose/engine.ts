@@ -6,7 +6,7 @@
 import { finding, SEVERITY_RANK, type Evidence, type Finding, type RunResult, type Severity } from '../core/result.js';
 import { allPatterns, variants, type CMatcher, type CPattern, type CompiledRules, type CRule } from './compile.js';
 import { lineProduct, parseTime, type Candidate } from './lines.js';
-import { redactEvidence } from './redact.js';
+import { redactEvidence } from '../core/redact.js';
 import { causeSeverity, chainEvent, clearedText, clearEvidence, cmp, completedChain, evidenceOf, MAX_TEXT, span, type ChainState, type Group, type Hit } from './engine-util.js';
 
 export type { Hit } from './engine-util.js';

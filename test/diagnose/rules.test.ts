@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileRules, trieSource } from '../../src/diagnose/compile.js';
 import { diagnose } from '../../src/diagnose/index.js';
-import { redactEvidence } from '../../src/diagnose/redact.js';
+import { redactEvidence } from '../../src/core/redact.js';
 import { BUILTIN_RULES, INPUT_FINDINGS } from '../../src/diagnose/rules/index.js';
 import type { RunResult } from '../../src/core/result.js';
 
