@@ -1,0 +1,38 @@
+/**
+ * DANE facts (RFC 6698, 7671, 7673) as the probe observes them: the TLSA RRset of the target
+ * the session ran on, whether DNSSEC authenticated it, and which presented certificates each
+ * record matches. Observation (src/probe/dane.ts) fills this in; evaluation and the identity
+ * check (delegation, RFC 7673) read it. Plain JSON data, under `data.probe.dane`.
+ */
+
+/** One TLSA record and the presented certificates it matches. */
+export interface TlsaRecordFacts {
+  /** Certificate usage: 0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, 3 DANE-EE. */
+  usage: number;
+  /** 0 full certificate, 1 SubjectPublicKeyInfo. */
+  selector: number;
+  /** 0 exact, 1 SHA-256, 2 SHA-512. */
+  matchingType: number;
+  /** Certificate association data, lower-case hex. */
+  data: string;
+  /** Indexes into `tls.chain` (0 = leaf) whose selected bytes match this record. */
+  matches: number[];
+}
+
+export interface DaneFacts {
+  /** The TLSA owner name asked: `_<port>._tcp.<target host>`. */
+  name: string;
+  /** The DNS rcode of the TLSA question (or TIMEOUT...). */
+  rcode: string;
+  /** The SRV RRset that led to the target was authenticated (AD from a validating resolver); absent when no SRV was used. */
+  srvAuthenticated?: boolean;
+  /** The TLSA RRset was authenticated (AD). */
+  tlsaAuthenticated: boolean;
+  /** DANE applies: the TLSA RRset (and the SRV RRset, when one was used) authenticated and at least one usable record (usage 2 or 3). */
+  usable: boolean;
+  records: TlsaRecordFacts[];
+  /** TLSA rdata that could not be read, in words. */
+  malformed?: string[];
+  /** The first usable record (usage 2 or 3) that matched the presented chain. */
+  matched?: { usage: 2 | 3; selector: number; matchingType: number; certIndex: number };
+}
