@@ -37,6 +37,8 @@ export interface DoctorConfig {
     ca: string[];
     insecure: boolean;
     dialback: boolean;
+    /** Fetch each domain's POSH file (RFC 7711); default true. */
+    posh?: boolean;
     expiryWarnDays: number;
     /** The overall deadline of the probe of one peer (ms); default 4 × its longest phase timeout. */
     deadline?: number;
@@ -130,6 +132,7 @@ export const CONFIG_SPEC: Spec = {
         ca: list(str()),
         insecure: bool,
         dialback: bool,
+        posh: bool,
         expiry_warn_days: int(0, 3650),
         deadline: int(1, 3_600_000),
         cert_file: str(),
@@ -303,6 +306,7 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
       ca: (probeRaw.ca ?? []).map((p: string) => path(p)!),
       insecure: Boolean(probeRaw.insecure),
       dialback: probeRaw.dialback !== false,
+      posh: probeRaw.posh !== false,
       expiryWarnDays: probeRaw.expiry_warn_days ?? 30,
       ...(probeRaw.deadline !== undefined ? { deadline: probeRaw.deadline } : {}),
       ...(probeRaw.cert_file ? { certFile: path(probeRaw.cert_file)! } : {}),

@@ -121,6 +121,7 @@ function probeJobs(x: RunCtx): ProbeJob[] {
     names: PROBE_CONFIG_NAMES,
     ...(plan.secret ? { secret: plan.secret } : {}),
     dialback: cfg.probe.dialback,
+    posh: cfg.probe.posh !== false,
     timeouts: {
       ...(x.probePhase ? { tcp: x.probePhase, stream: x.probePhase, tls: x.probePhase } : {}),
       dns: x.dnsTimeout,

@@ -35,6 +35,8 @@ probe:
   # insecure: false
   # A certificate expiring within this many days is a warning.
   expiry_warn_days: 30
+  # Fetch each domain's POSH file (RFC 7711, https://<domain>/.well-known/posh/xmpp-server.json).
+  # posh: true
 
 # IM&P over AXL: is every Expressway-E registered in xmpps2snodes?
 # The password comes from XFED_AXL_PASSWORD or password_file, never from this file.

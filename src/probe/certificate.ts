@@ -6,6 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Evidence } from '../core/result.js';
 import { certFacts, matchIdentity, type CertFacts } from '../xmpp/identity.js';
 import { missingIssuer } from './chain.js';
+import { delegations } from './delegation.js';
 import { REF, whereOf, type Draft } from './common.js';
 import type { ObserveCtx } from './context.js';
 import { PROBE_CLI_NAMES, type ProbeEvaluateOptions, type ProbeFacts, type TlsFacts, type TlsMode } from './types.js';
@@ -165,7 +166,21 @@ function identity(facts: ProbeFacts, tl: TlsFacts, ev: Evidence[], o: ProbeEvalu
     };
   }
   const presented = names ? [...names.srvNames.map((n) => `SRVName ${n}`), ...names.xmppAddrs.map((n) => `XmppAddr ${n}`), ...names.dnsNames.map((n) => `DNS ${n}`), ...names.cns.map((n) => `CN ${n}`)] : [];
+  const evPresented = presented.slice(0, 20).map((v) => ({ label: 'presented', value: v, source: whereOf(facts) }));
+  const by = delegations(facts);
+  if (by.length) {
+    return {
+      id: 'probe.cert.delegated',
+      severity: 'info',
+      phase: 'tls',
+      title: `the certificate does not name ${peer}, but ${peer} delegates to it by ${by.map((d) => `${d.via} (${d.rfc})`).join(' and ')}`,
+      detail: `${by.map((d) => d.how).join('; ')}. Peers that check ${by.map((d) => d.via).join(' or ')} accept it; peers that check only the names in the certificate (RFC 9525) do not.`,
+      evidence: [...by.flatMap((d) => d.evidence), ...evPresented],
+      references: [...new Set(by.flatMap((d) => d.references))],
+    };
+  }
   const target = facts.connected?.host;
+  const posh = facts.posh && facts.posh.outcome !== 'found' && facts.posh.outcome !== 'skipped' ? ` POSH: ${facts.posh.outcome}${facts.posh.reason ? ` (${facts.posh.reason})` : ''}.` : '';
   return {
     id: 'probe.cert.name-mismatch',
     severity: o.insecure ? 'info' : 'error',
@@ -175,8 +190,9 @@ function identity(facts: ProbeFacts, tl: TlsFacts, ev: Evidence[], o: ProbeEvalu
       `None of its identities is ${peer}, _xmpp-server.${peer} or a matching wildcard (RFC 6120 §13.7.1.2, RFC 9525).` +
       (target && target !== peer && names?.dnsNames.some((n) => n.toLowerCase() === target.toLowerCase())
         ? ` It names the SRV target ${target}, which does not count without POSH or DANE (RFC 7712).`
-        : ''),
-    evidence: presented.slice(0, 20).map((v) => ({ label: 'presented', value: v, source: whereOf(facts) })),
+        : '') +
+      posh,
+    evidence: evPresented,
     fix: `Get a certificate with ${peer} (and for Cisco, every federated chat-node alias) as a subjectAltName dNSName, or an XmppAddr/SRV-ID for it.`,
     references: [REF.rfc9525, REF.rfc7590],
   };

@@ -7,6 +7,7 @@ import { evaluateDialback } from './dialback-evaluate.js';
 import { evaluateHandshakes } from './handshakes.js';
 import { evaluateLimits } from './limits.js';
 import { evaluateOwnCert } from './own-cert.js';
+import { evaluatePosh } from './posh.js';
 import { evaluateSasl } from './sasl.js';
 import { evaluateTargets } from './survey.js';
 import { evaluateResolve } from './resolve.js';
@@ -24,6 +25,7 @@ export function evaluateProbe(facts: ProbeFacts, options: ProbeEvaluateOptions =
     ...evaluateTls(facts),
     ...evaluateTargets(facts),
     ...evaluateCertificate(facts, options),
+    ...evaluatePosh(facts, options),
     ...evaluateHandshakes(facts),
     ...evaluateOwnCert(facts, options),
     ...evaluateInterruption(facts),

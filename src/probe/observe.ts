@@ -10,6 +10,8 @@ import { checkProbeOptions } from './input.js';
 import { DeadlineExceeded, type ObserveCtx } from './context.js';
 import { observeHandshakes } from './handshakes.js';
 import { ownCertFacts, ownDomains } from './own-cert.js';
+import { presentedDigests, startPosh } from './posh.js';
+import type { PoshFacts } from './posh-types.js';
 import { observeResolve } from './resolve.js';
 import { connectAndRun } from './session.js';
 import { observeTargets } from './survey.js';
@@ -64,6 +66,8 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     if (o.handshakes !== false && !o.verify) extra = observeHandshakes(ctx).catch(() => {});
   };
   let survey: Promise<void> | undefined;
+  // POSH (RFC 7711) over HTTPS, concurrently with the XMPP session: it adds no time to a probe unless it is the slower.
+  const posh: Promise<PoshFacts | undefined> | undefined = startPosh(ctx)?.catch(() => undefined);
   try {
     const list = await observeResolve(ctx);
     if (o.allTargets !== false && !o.verify) {
@@ -77,7 +81,8 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     if (!(e instanceof DeadlineExceeded)) throw e;
     (facts.cut ??= {}).deadline = { phase: e.phase };
   } finally {
-    await Promise.all([extra, survey?.catch(() => {})]);
+    const [, , p] = await Promise.all([extra, survey?.catch(() => {}), posh]);
+    if (p) facts.posh = ctx.leafDer ? { ...p, presented: presentedDigests(ctx.leafDer) } : p;
     ownCert(ctx);
     own?.close();
     if (transcript) {

@@ -1,5 +1,7 @@
 import type { TranscriptLine } from '../xmpp/connection.js';
 import type { CertFacts, IdentityMatch } from '../xmpp/identity.js';
+import type { DaneFacts } from './dane-types.js';
+import type { PoshFacts } from './posh-types.js';
 
 export type TlsMode = 'starttls' | 'direct';
 
@@ -78,6 +80,8 @@ export interface ProbeOptions {
   allTargets?: boolean | undefined;
   /** Extra handshakes on the session's server: without SNI, TLS 1.2 only, TLS 1.0/1.1 (default true). */
   handshakes?: boolean | undefined;
+  /** Fetch the peer's POSH file (RFC 7711) over HTTPS (default true; skipped when no DNS is used). */
+  posh?: boolean | undefined;
 }
 
 /** The evaluation's options: how to judge facts (nothing here changes what was observed). */
@@ -102,6 +106,8 @@ export interface ProbeOptionNames {
   cert: string;
   concurrency: string;
   deadline: string;
+  /** How to turn the POSH fetch off. */
+  noPosh: string;
 }
 
 export const PROBE_CLI_NAMES: ProbeOptionNames = {
@@ -113,6 +119,7 @@ export const PROBE_CLI_NAMES: ProbeOptionNames = {
   cert: '--cert',
   concurrency: '--concurrency',
   deadline: '--deadline',
+  noPosh: '--no-posh',
 };
 
 export const PROBE_CONFIG_NAMES: ProbeOptionNames = {
@@ -124,6 +131,7 @@ export const PROBE_CONFIG_NAMES: ProbeOptionNames = {
   cert: 'probe.cert_file',
   concurrency: 'concurrency',
   deadline: 'probe.deadline',
+  noPosh: 'probe.posh: false',
 };
 
 /** Our own certificate, as a partner sees it (from --cert, or served by our own domain). */
@@ -357,6 +365,10 @@ export interface ProbeFacts {
   streamError?: { condition: string; text?: string };
   transcript?: TranscriptLine[];
   transcriptTruncated?: boolean;
+  /** DANE (RFC 7673): the TLSA records of the session's target and what they match. */
+  dane?: DaneFacts;
+  /** POSH (RFC 7711): the peer's delegation file, fetched over HTTPS. */
+  posh?: PoshFacts;
 }
 
 /** A probe target's data: the probe's facts under `probe`. */

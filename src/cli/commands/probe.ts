@@ -26,6 +26,7 @@ interface ProbeCliOptions {
   insecure?: boolean;
   secretFile?: string;
   dialback: boolean;
+  posh: boolean;
   dialbackTimeout?: number;
   expiresDays: number;
   transcript?: string | boolean;
@@ -85,6 +86,7 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
     insecure: Boolean(o.insecure),
     secret,
     dialback: o.dialback !== false,
+    posh: o.posh !== false,
     timeouts: t ? { dns: t, tcp: t, stream: t, tls: t, dialback: o.dialbackTimeout ?? t } : o.dialbackTimeout ? { dialback: o.dialbackTimeout } : {},
     expiresSoonDays: o.expiresDays,
     transcript: Boolean(o.transcript),
@@ -102,6 +104,7 @@ export async function probeCommand(args: string[], raw: Record<string, unknown>,
     port: o.port,
     tls: base.tls ?? 'auto',
     dialback: base.dialback,
+    posh: base.posh,
     secret: secret ? 'given' : 'none',
     insecure: base.insecure,
     expiresDays: o.expiresDays,

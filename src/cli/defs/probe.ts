@@ -28,6 +28,7 @@ export function defineProbe(program: Command): void {
     .option('--alias <domain>', 'also probe this chat node alias / subdomain, and check that our certificate covers it (repeatable)', collect)
     .option('--secret-file <path>', 'dialback secret of the authoritative server of --from (or XFED_DIALBACK_SECRET; never on the command line)')
     .option('--no-dialback', 'stop after TLS and the stream features')
+    .option('--no-posh', 'do not fetch the peer\'s POSH file (RFC 7711, https://<peer>/.well-known/posh/xmpp-server.json)')
     .addOption(new Option('--dialback-timeout <ms>', 'how long to wait for the dialback answer').argParser(intOption('--dialback-timeout', 1, 600_000)))
     .addOption(new Option('--deadline <ms>', 'stop probing one peer after this long, whatever phase it is in (default: 4 × the longest phase timeout, e.g. 4 × --timeout)').argParser(intOption('--deadline', 1, 3_600_000)))
     .addOption(new Option('--expires-days <n>', 'a certificate expiring within n days is a warning').argParser(intOption('--expires-days', 0, 3650)).default(30))

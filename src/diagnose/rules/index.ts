@@ -29,6 +29,7 @@ import tlsCertUntrusted from './tls-cert-untrusted.js';
 import tlsModeMismatch from './tls-mode-mismatch.js';
 import tlsNegotiationFailed from './tls-negotiation-failed.js';
 import tlsOwnCertRefused from './tls-own-cert-refused.js';
+import tlsPoshDelegation from './tls-posh-delegation.js';
 import traversalPort7400 from './traversal-port-7400.js';
 import xcpRouterRestartNeeded from './xcp-router-restart-needed.js';
 import { DIAGNOSE_FINDINGS } from '../../findings/catalogue-diagnose.js';
@@ -53,6 +54,7 @@ export const BUILTIN_RULES: readonly RuleSpec[] = [
   tlsNegotiationFailed,
   tlsOwnCertRefused,
   tlsCertIdentity,
+  tlsPoshDelegation,
   tlsCertUntrusted,
   streamHostUnknown,
   streamNotAuthorized,

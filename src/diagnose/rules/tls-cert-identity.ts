@@ -29,6 +29,7 @@ export default {
   fix: [
     'Reissue Expressway-E\'s certificate with every federated domain as a DNS SAN; the group chat node aliases belong on both the Expressway-C and the Expressway-E certificates (copy them from the Expressway-C CSR page). Then restart Expressway.',
     'For traversal zones, use the FQDN that is in the peer\'s certificate as the peer address.',
+    'A hosting provider whose certificate names only itself (the SRV target): delegate the domain with a POSH file listing the certificate (RFC 7711) or DNSSEC-signed TLSA records (RFC 7673); `xfed probe` then reports probe.cert.delegated (info), not a cause.',
     'Verify with `xfed probe <domain>` (it checks SRV-ID, xmppAddr and DNS-ID per RFC 6125).',
   ],
   references: [REF.x1402, REF.tac117811, REF.rfc6125],

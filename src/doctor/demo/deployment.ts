@@ -101,7 +101,7 @@ export async function startDemo(): Promise<DemoDeployment> {
       expresswayE: [],
       // Everything lives on 127.0.0.1, which is an error on the Internet: the demo is a lab.
       dns: { resolvers: [dns.resolver], tcp: false, allowPrivate: true, client: false },
-      probe: { enabled: true, from: DEMO_OURS, ca: [], insecure: false, dialback: true, expiryWarnDays: 14 },
+      probe: { enabled: true, from: DEMO_OURS, ca: [], insecure: false, dialback: true, posh: true, expiryWarnDays: 14 },
       axl: { server: `127.0.0.1:${axl.port}`, user: DEMO_AXL_USER, expect: [`xmpp.${DEMO_OURS}`], insecure: false, all: false },
       logs: [DEMO_LOGS],
       ignore: [
