@@ -81,7 +81,7 @@ describe('xfed explain', () => {
     const r = await xfed(['explain', 'probe.cert.untrustd']);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, 'xfed: unknown finding or rule id "probe.cert.untrustd" (did you mean probe.cert.untrusted, probe.cert.sni-required, probe.cert.cn-only?)\n');
+    assert.equal(r.stderr, 'xfed: unknown finding or rule id "probe.cert.untrustd" (did you mean probe.cert.untrusted, probe.cert.sni-required, probe.cert.delegated?)\n');
     // With --json the same error is also one JSON document on stdout (issue 13).
     const none = await xfed(['--json', 'explain', 'zzz']);
     assert.equal(none.code, 2);
