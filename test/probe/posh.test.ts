@@ -120,6 +120,12 @@ function poshSite(good: string, wrong: string): Handler {
         return send(200, JSON.stringify({ url: 'https://cdn.posh.test/posh/good.json', expires: 60 }));
       case 'ref2':
         return send(200, JSON.stringify({ url: 'https://cdn.posh.test/posh/again.json', expires: 60 }));
+      case 'refhttp':
+        return send(200, JSON.stringify({ url: 'http://cdn.posh.test/posh/good.json', expires: 60 }));
+      case 'refgone':
+        return send(200, JSON.stringify({ url: 'https://noaddr.posh.test/posh/good.json', expires: 60 }));
+      case 'ref404':
+        return send(200, JSON.stringify({ url: 'https://cdn.posh.test/posh/missing.json', expires: 60 }));
       case 'cred':
         return send(200, JSON.stringify({ url: 'https://user:secret@cdn.posh.test/posh/good.json' }));
       case 'err':
@@ -213,6 +219,9 @@ describe('POSH fetch: real HTTPS servers, names through unbound', () => {
       ['plain', 'not-https', 1],
       ['ref2', 'second-reference', 2],
       ['cred', 'credentials', 1],
+      ['refhttp', 'not-https', 1],
+      ['refgone', 'unreachable', 2],
+      ['ref404', 'http-status', 2],
     ];
     const got = await Promise.all(cases.map(([d]) => fetchOf(`${d}.posh.test`)));
     assert.deepEqual(
