@@ -38,6 +38,20 @@ export function urlProblem(url: URL): 'not-https' | 'credentials' | undefined {
   return undefined;
 }
 
+/** A URL as facts keep it: credentials never recorded, and at most 2000 characters. */
+export function safeUrl(text: string, base?: URL): string {
+  try {
+    const u = new URL(text, base);
+    if (u.username || u.password) {
+      u.username = 'redacted';
+      u.password = '';
+    }
+    return u.href.slice(0, 2000);
+  } catch {
+    return text.slice(0, 2000);
+  }
+}
+
 function left(env: PoshFetchEnv): number {
   return Math.max(0, Math.floor(env.until - performance.now()));
 }
@@ -120,7 +134,7 @@ export async function poshGet(env: PoshFetchEnv, url: URL): Promise<PoshAnswer> 
     if (status < 200 || status >= 300) {
       const location = res.headers.location;
       await res.body.dump({ limit: 4096 }).catch(() => {});
-      return done({ status, ...(typeof location === 'string' ? { location } : {}) });
+      return done({ status, ...(typeof location === 'string' ? { location: safeUrl(location, url) } : {}) });
     }
     const chunks: Buffer[] = [];
     let bytes = 0;

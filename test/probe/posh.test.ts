@@ -114,6 +114,8 @@ function poshSite(good: string, wrong: string): Handler {
       case 'many':
       case 'loop':
         return to('/r1');
+      case 'credredirect':
+        return to(`https://user:secret@good.posh.test${WK}`);
       case 'plain':
         return to(`http://good.posh.test${WK}`);
       case 'ref':
@@ -219,6 +221,7 @@ describe('POSH fetch: real HTTPS servers, names through unbound', () => {
       ['plain', 'not-https', 1],
       ['ref2', 'second-reference', 2],
       ['cred', 'credentials', 1],
+      ['credredirect', 'credentials', 1],
       ['refhttp', 'not-https', 1],
       ['refgone', 'unreachable', 2],
       ['ref404', 'http-status', 2],
@@ -229,6 +232,7 @@ describe('POSH fetch: real HTTPS servers, names through unbound', () => {
       cases.map(([, p, n]) => ['invalid', p, n]),
     );
     assert.deepEqual(got[2]!.requests[0]!.bytes, 64 * 1024);
+    assert.ok(!JSON.stringify(got).includes('secret'), 'credentials in a Location or a url are never recorded');
   });
   it('a file that never ends: invalid (timeout) within the time limit, no hang', async () => {
     const t0 = performance.now();
