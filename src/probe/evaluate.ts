@@ -3,6 +3,7 @@ import { finding, type Finding } from '../core/result.js';
 import type { Draft } from './common.js';
 import { evaluateCertificate } from './certificate.js';
 import { evaluateConnect } from './connect.js';
+import { evaluateDane } from './dane.js';
 import { evaluateDialback } from './dialback-evaluate.js';
 import { evaluateHandshakes } from './handshakes.js';
 import { evaluateLimits } from './limits.js';
@@ -24,6 +25,7 @@ export function evaluateProbe(facts: ProbeFacts, options: ProbeEvaluateOptions =
     ...evaluateTls(facts),
     ...evaluateTargets(facts),
     ...evaluateCertificate(facts, options),
+    ...evaluateDane(facts),
     ...evaluateHandshakes(facts),
     ...evaluateOwnCert(facts, options),
     ...evaluateInterruption(facts),

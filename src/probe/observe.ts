@@ -9,6 +9,7 @@ import { InputError } from '../core/errors.js';
 import { checkProbeOptions } from './input.js';
 import { DeadlineExceeded, type ObserveCtx } from './context.js';
 import { observeHandshakes } from './handshakes.js';
+import { observeDane } from './dane.js';
 import { ownCertFacts, ownDomains } from './own-cert.js';
 import { observeResolve } from './resolve.js';
 import { connectAndRun } from './session.js';
@@ -60,8 +61,11 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     deadlineAt: performance.now() + deadlineMs,
   };
   let extra: Promise<void> | undefined;
+  let dane: Promise<void> | undefined;
   ctx.afterTls = () => {
     if (o.handshakes !== false && !o.verify) extra = observeHandshakes(ctx).catch(() => {});
+    // DANE: the TLSA RRset of the connected target, asked while the session goes on.
+    dane = observeDane(ctx);
   };
   let survey: Promise<void> | undefined;
   try {
@@ -77,7 +81,7 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     if (!(e instanceof DeadlineExceeded)) throw e;
     (facts.cut ??= {}).deadline = { phase: e.phase };
   } finally {
-    await Promise.all([extra, survey?.catch(() => {})]);
+    await Promise.all([extra, dane, survey?.catch(() => {})]);
     ownCert(ctx);
     own?.close();
     if (transcript) {

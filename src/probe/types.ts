@@ -1,5 +1,6 @@
 import type { TranscriptLine } from '../xmpp/connection.js';
 import type { CertFacts, IdentityMatch } from '../xmpp/identity.js';
+import type { DaneFacts } from './dane-types.js';
 
 export type TlsMode = 'starttls' | 'direct';
 
@@ -212,6 +213,8 @@ export interface ResolveResponse {
   rcode: string;
   records: string[];
   resolver?: string;
+  /** The AD bit (DNSSEC): present and true when a validating resolver authenticated the answer. */
+  authenticated?: boolean;
 }
 
 /** Resolution of the peer's server targets (absent when a host was pinned). */
@@ -345,6 +348,8 @@ export interface ProbeFacts {
   targets?: TargetFacts[];
   /** The extra handshakes on the session's server. */
   handshakes?: HandshakeFacts[];
+  /** DANE: the TLSA RRset of the connected target and what it matches (src/probe/dane.ts). */
+  dane?: DaneFacts;
   /** Only this address family was tried (-4/-6). */
   family?: 4 | 6;
   dialback?: DialbackFacts;
