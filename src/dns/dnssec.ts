@@ -19,9 +19,34 @@ export function askValidating(client: DnsClient): Promise<DnsResponse> {
   return client.query('.', 'SOA');
 }
 
+/**
+ * How long a domain waits for the `. SOA` answer once its own answers are in. A resolver that
+ * never answers it must not hold every domain for a whole timeout; a domain answered with AD
+ * needs no wait (only a validating resolver sets AD).
+ */
+export const VALIDATING_GRACE_MS = 1000;
+
+function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(undefined), ms);
+    t.unref?.();
+    void p.then((v) => {
+      clearTimeout(t);
+      resolve(v);
+    });
+  });
+}
+
 /** The DNSSEC facts of one domain: the resolver's validation, and which failures are DNSSEC failures. */
-export async function observeDnssec(client: DnsClient, probe: DnsResponse, responses: DnsResponse[]): Promise<DnssecFacts> {
-  const validating = probe.rcode === 'NOERROR' && probe.authenticated;
+export async function observeDnssec(client: DnsClient, soa: Promise<DnsResponse>, responses: DnsResponse[]): Promise<DnssecFacts> {
+  const anyAd = responses.some((r) => r.authenticated);
+  const probe = (await within(soa, anyAd ? 0 : Math.min(VALIDATING_GRACE_MS, client.timeout))) ?? {
+    rcode: 'TIMEOUT',
+    authenticated: false,
+    resolver: client.describe(),
+    error: anyAd ? 'not answered yet (the domain\'s answers carry AD: the resolver validates)' : `no answer within ${Math.min(VALIDATING_GRACE_MS, client.timeout)} ms of the domain's own answers`,
+  };
+  const validating = anyAd || (probe.rcode === 'NOERROR' && probe.authenticated);
   const facts: DnssecFacts = {
     validating,
     probe: { rcode: probe.rcode, authenticated: probe.authenticated, resolver: probe.resolver, ...(probe.error ? { error: probe.error } : {}) },

@@ -48,7 +48,7 @@ export interface TlsaInfo {
 
 /** DNSSEC as the resolver reports it (RFC 4035 §3.2: AD, CD). */
 export interface DnssecFacts {
-  /** The resolver validates: `. SOA` asked with DO came back with AD. Without it, no DNSSEC verdict. */
+  /** The resolver validates: `. SOA` asked with DO came back with AD (or an answer about the domain did). Without it, no DNSSEC verdict. */
   validating: boolean;
   /** The answer to that `. SOA` question. */
   probe: { rcode: string; authenticated: boolean; resolver: string; error?: string };

@@ -88,7 +88,7 @@ export async function observeDns(domain: DomainName, opts: ObserveDnsOptions): P
   }
   const [targetResponses, tlsa] = await Promise.all([resolveSrvTargets(client, infos), observeTlsa(client, infos, srvResponses)]);
   const responses = dedupe([...srvResponses, ...domainAddrs.responses, ...targetResponses, ...tlsa.responses]);
-  const dnssec = await observeDnssec(client, await validating, responses);
+  const dnssec = await observeDnssec(client, validating, responses);
 
   const domainRcode = domainAddrs.responses.some((r) => r.rcode === 'NXDOMAIN')
     ? 'NXDOMAIN'
