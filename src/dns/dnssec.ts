@@ -62,19 +62,24 @@ export async function observeDnssec(client: DnsClient, soa: Promise<DnsResponse>
   return facts;
 }
 
-/** The TLSA RRset of every federation SRV target (server services only), once per target and port. */
+/** TLSA questions per domain at most: the first endpoints in SRV order (as many as a probe tries, MAX_TARGETS). */
+export const MAX_TLSA_ENDPOINTS = 16;
+
+/** The TLSA RRset of every federation SRV target (server services only), once per target and port; the first MAX_TLSA_ENDPOINTS. */
 export async function observeTlsa(client: DnsClient, infos: ServiceInfo[], srvResponses: DnsResponse[]): Promise<{ tlsa: TlsaInfo[]; responses: DnsResponse[] }> {
   const endpoints = new Map<string, { target: string; port: number; srvAuthenticated: boolean }>();
-  infos.forEach((info, i) => {
-    if (!info.service.endsWith('-server')) return;
-    const authenticated = srvResponses[i]?.authenticated ?? false;
-    for (const e of info.records) {
-      if (isDecline(e) || isIP(e.target) || e.port === 0) continue;
-      const name = tlsaName(e.target, e.port);
-      const prev = endpoints.get(name);
-      endpoints.set(name, { target: e.target, port: e.port, srvAuthenticated: (prev?.srvAuthenticated ?? true) && authenticated });
-    }
-  });
+  const auth = new Map(infos.map((info, i) => [info, srvResponses[i]?.authenticated ?? false]));
+  const entries = infos
+    .filter((info) => info.service.endsWith('-server'))
+    .flatMap((info) => info.records.map((e) => ({ e, authenticated: auth.get(info)! })))
+    .sort((a, b) => (a.e.rank || 1e9) - (b.e.rank || 1e9));
+  for (const { e, authenticated } of entries) {
+    if (isDecline(e) || isIP(e.target) || e.port === 0) continue;
+    const name = tlsaName(e.target, e.port);
+    const prev = endpoints.get(name);
+    if (!prev && endpoints.size >= MAX_TLSA_ENDPOINTS) continue;
+    endpoints.set(name, { target: e.target, port: e.port, srvAuthenticated: (prev?.srvAuthenticated ?? true) && authenticated });
+  }
   const names = [...endpoints.keys()];
   const responses = await Promise.all(names.map((n) => client.query(n, 'TLSA')));
   const tlsa = names.map((name, i): TlsaInfo => {

@@ -14,7 +14,6 @@ import { answerRecords } from '../dns/client.js';
 import { readTlsaRecords, tlsaName } from '../dns/tlsa.js';
 import type { Evidence } from '../core/result.js';
 import type { Draft } from './common.js';
-import { addTiming, since } from './common.js';
 import { beforeDeadline, type ObserveCtx } from './context.js';
 import type { DaneFacts, TlsaRecordFacts } from './dane-types.js';
 import type { ProbeFacts } from './types.js';
@@ -95,15 +94,13 @@ export async function observeDane(ctx: ObserveCtx): Promise<void> {
   const chain = ctx.chainDer;
   if (!c || !chain?.length || isIP(c.host)) return;
   const name = tlsaName(c.host, c.port);
-  const t0 = performance.now();
+  // Not a phase of its own in the timings: it runs alongside the session (like the extra handshakes).
   try {
     const r = await beforeDeadline(ctx, 'dane', ctx.dns().query(name, 'TLSA'));
     const recs = readTlsaRecords(answerRecords(r, 'TLSA').records);
     ctx.facts.dane = daneFacts(name, r.rcode, r.authenticated, srvAuthenticated(ctx.facts, c.host), recs, chain);
   } catch {
     // The probe's deadline came first: no DANE facts (the deadline is reported on its own).
-  } finally {
-    addTiming(ctx.timings, 'dane', since(t0));
   }
 }
 
