@@ -58,7 +58,7 @@ export function spkiSha256(der: Buffer): string | undefined {
 }
 
 /** Whether every SRV answer that named `host` was authenticated; undefined when no SRV record led to it. */
-function srvAuthenticated(facts: ProbeFacts, host: string): boolean | undefined {
+export function srvAuthenticated(facts: ProbeFacts, host: string): boolean | undefined {
   const source = facts.attempts.find((a) => a.ok && a.host === host)?.source;
   if (source !== 'srv') return undefined;
   const h = host.replace(/\.$/, '').toLowerCase();

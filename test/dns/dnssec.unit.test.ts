@@ -10,7 +10,7 @@ import { decodeMessage } from '../../src/dns/wire.js';
 import { readTlsaRecords, tlsaName, tlsaProblem, MAX_TLSA_RECORDS } from '../../src/dns/tlsa.js';
 import { evaluateDns, type DnsFacts } from '../../src/dns/check.js';
 import type { QueryLog, TlsaInfo } from '../../src/dns/facts.js';
-import { daneFacts, evaluateDane, matchChain } from '../../src/probe/dane.js';
+import { daneFacts, evaluateDane, matchChain, srvAuthenticated } from '../../src/probe/dane.js';
 import type { ProbeFacts } from '../../src/probe/types.js';
 import { der, makeCa, makeLeaf } from '../lab/certs.js';
 
@@ -219,4 +219,24 @@ test('daneFacts + evaluateDane: match, mismatch, and nothing unless DANE applies
     assert.deepEqual(evaluateDane(probeFacts(d)), []);
   }
   assert.deepEqual(evaluateDane(probeFacts(undefined)), []);
+});
+
+test('srvAuthenticated: only the SRV answers that named the connected host count; no SRV (pinned, fallback): undefined', () => {
+  const f = (source: 'srv' | 'fallback' | 'pinned', adPlain: boolean, adDirect: boolean): ProbeFacts => ({
+    ...probeFacts(undefined),
+    attempts: [{ host: 'xmpp.d.example', address: '127.0.0.2', port: 5269, tls: 'starttls', source, ok: true, ms: 1 }],
+    resolve: {
+      found: 1,
+      kept: 1,
+      failed: false,
+      responses: [
+        { name: '_xmpp-server._tcp.d.example', type: 'SRV', rcode: 'NOERROR', records: ['0 0 5269 XMPP.d.example'], ...(adPlain ? { authenticated: true } : {}) },
+        { name: '_xmpps-server._tcp.d.example', type: 'SRV', rcode: 'NOERROR', records: ['0 0 5270 other.d.example'], ...(adDirect ? { authenticated: true } : {}) },
+      ],
+    },
+  });
+  assert.equal(srvAuthenticated(f('srv', true, false), 'xmpp.d.example'), true);
+  assert.equal(srvAuthenticated(f('srv', false, true), 'xmpp.d.example'), false);
+  assert.equal(srvAuthenticated(f('pinned', true, true), 'xmpp.d.example'), undefined);
+  assert.equal(srvAuthenticated(f('fallback', false, false), 'xmpp.d.example'), undefined);
 });
