@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(unbound prosody lua-unbound ejabberd dnsutils openssl prometheus chromium)
+PKGS=(unbound prosody lua-unbound ejabberd dnsutils openssl prometheus chromium ldnsutils)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

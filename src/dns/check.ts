@@ -22,6 +22,8 @@ export interface CheckDnsOptions {
   client: DnsClient;
   includeClient?: boolean;
   allowPrivate?: boolean;
+  /** An unsigned zone is a warning. */
+  dnssec?: boolean;
   /** How findings name the options (default: the CLI's flags; doctor passes CONFIG_OPTION_NAMES). */
   optionNames?: Partial<OptionNames>;
 }

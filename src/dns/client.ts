@@ -13,18 +13,27 @@
 import { getServers } from 'node:dns';
 import { isIP } from 'node:net';
 import { InputError } from '../core/errors.js';
-import { isDecoded, normName, type Outcome } from './message.js';
+import { isDecoded, normName, type Outcome, type QueryFlags } from './message.js';
 import { UdpChannel } from './udp.js';
 import { tcpQuery } from './tcp.js';
 import { dohQuery } from './doh.js';
 
-export { encodeQuery } from './message.js';
+export { encodeQuery, type QueryFlags } from './message.js';
 
 /** Codes of the InputErrors this module throws (field `dns.resolver` or `dns.doh`). */
 export const DNS_INPUT_CODES = { resolver: 'XFED_DNS_RESOLVER_INVALID', noResolver: 'XFED_DNS_NO_RESOLVER', doh: 'XFED_DNS_DOH_INVALID' } as const;
 
 
-export type RRType = 'A' | 'AAAA' | 'SRV' | 'CNAME' | 'SOA' | 'NS' | 'TXT';
+export type RRType = 'A' | 'AAAA' | 'SRV' | 'CNAME' | 'SOA' | 'NS' | 'TXT' | 'TLSA';
+
+/** TLSA rdata (RFC 6698 §2.1). */
+export interface TlsaRdata {
+  usage: number;
+  selector: number;
+  matchingType: number;
+  /** Certificate association data, lower-case hex. */
+  data: string;
+}
 
 /**
  * The DNS rcode, or what xfed saw instead of an answer: TIMEOUT (silence), NETERR (network error),
@@ -44,6 +53,10 @@ export interface DnsRecord {
   port?: number;
   priority?: number;
   weight?: number;
+  /** TLSA records: the parsed rdata. */
+  tlsa?: TlsaRdata;
+  /** Rdata that could not be read, in words (the record is kept, the rest of the answer too). */
+  malformed?: string;
 }
 
 export interface DnsResponse {
@@ -59,6 +72,10 @@ export interface DnsResponse {
   /** The UDP answer had the TC bit set (the answer shown came over TCP). */
   truncated: boolean;
   authoritative: boolean;
+  /** The AD bit: a validating resolver authenticated the answer (DNSSEC, RFC 4035 §3.2.3). Meaningless from a resolver that does not validate. */
+  authenticated: boolean;
+  /** Asked with CD (checking disabled). */
+  cd?: boolean;
   ms: number;
   error?: string;
 }
@@ -166,46 +183,50 @@ export class DnsClient {
     return this.doh ? this.doh : this.resolvers.map(formatResolver).join(', ');
   }
 
-  /** Asks one question (answers are cached for the client's lifetime, as a run is short). */
-  query(name: string, type: RRType): Promise<DnsResponse> {
-    const key = `${normName(name)}|${type}`;
+  /**
+   * Asks one question (answers are cached for the client's lifetime, as a run is short).
+   * Every question carries the DO bit, so `authenticated` needs no question of its own;
+   * `flags.cd` asks again without validation (a separate cache entry).
+   */
+  query(name: string, type: RRType, flags: QueryFlags = {}): Promise<DnsResponse> {
+    const key = `${normName(name)}|${type}${flags.cd ? '|cd' : ''}`;
     let p = this.cache.get(key);
     if (!p) {
-      p = this.dohUrl ? this.askDoh(this.dohUrl, name, type) : this.ask(name, type);
+      p = this.dohUrl ? this.askDoh(this.dohUrl, name, type, flags) : this.ask(name, type, flags);
       this.cache.set(key, p);
     }
     return p;
   }
 
-  private async ask(name: string, type: RRType): Promise<DnsResponse> {
+  private async ask(name: string, type: RRType, flags: QueryFlags): Promise<DnsResponse> {
     let last: DnsResponse | undefined;
     // Try the resolvers in order; only an inconclusive answer moves on to the next one.
     for (const r of this.resolvers) {
-      last = await this.askOne(r, name, type);
+      last = await this.askOne(r, name, type, flags);
       if (conclusive(last)) return last;
     }
     return last!;
   }
 
-  private async askOne(r: ResolverAddress, name: string, type: RRType): Promise<DnsResponse> {
+  private async askOne(r: ResolverAddress, name: string, type: RRType, flags: QueryFlags): Promise<DnsResponse> {
     const t0 = performance.now();
     let truncated = false;
     let transport: 'udp' | 'tcp' = this.tcp ? 'tcp' : 'udp';
-    let res: Outcome = this.tcp ? await tcpQuery(r, name, type, this.timeout) : await this.channel(r).query(name, type, this.timeout);
+    let res: Outcome = this.tcp ? await tcpQuery(r, name, type, this.timeout, flags) : await this.channel(r).query(name, type, this.timeout, flags);
     if (!this.tcp && isDecoded(res) && res.tc) {
       truncated = true;
       transport = 'tcp';
-      res = await tcpQuery(r, name, type, this.timeout);
+      res = await tcpQuery(r, name, type, this.timeout, flags);
     }
-    return response(name, type, formatResolver(r), transport, truncated, res, t0);
+    return response(name, type, formatResolver(r), transport, truncated, res, t0, flags);
   }
 
-  private async askDoh(url: URL, name: string, type: RRType): Promise<DnsResponse> {
+  private async askDoh(url: URL, name: string, type: RRType, flags: QueryFlags): Promise<DnsResponse> {
     const t0 = performance.now();
     const { Pool } = await import('undici');
     this.dohPool ??= new Pool(url.origin, { allowH2: true, connections: 8, headersTimeout: this.timeout, bodyTimeout: this.timeout, connectTimeout: this.timeout });
-    const res = await dohQuery({ url, pool: this.dohPool, timeout: this.timeout }, name, type);
-    return response(name, type, this.doh!, 'doh', false, res, t0);
+    const res = await dohQuery({ url, pool: this.dohPool, timeout: this.timeout }, name, type, flags);
+    return response(name, type, this.doh!, 'doh', false, res, t0, flags);
   }
 
   private channel(r: ResolverAddress): UdpChannel {
@@ -227,10 +248,11 @@ export class DnsClient {
   }
 }
 
-function response(name: string, type: RRType, resolver: string, transport: DnsResponse['transport'], truncated: boolean, res: Outcome, t0: number): DnsResponse {
-  const base = { name: normName(name), type, resolver, transport, truncated, records: [], authority: [], authoritative: false, ms: round(performance.now() - t0) };
+function response(name: string, type: RRType, resolver: string, transport: DnsResponse['transport'], truncated: boolean, res: Outcome, t0: number, flags: QueryFlags): DnsResponse {
+  const base = { name: normName(name), type, resolver, transport, truncated, records: [], authority: [], authoritative: false, authenticated: false, ...(flags.cd ? { cd: true } : {}), ms: round(performance.now() - t0) };
   if (!isDecoded(res)) return { ...base, rcode: res.rcode, error: res.error };
-  return { ...base, rcode: res.rcode, records: res.records, authority: res.authority, authoritative: res.aa };
+  // AD vouches for data only: on a SERVFAIL (or any rcode that carries none) it means nothing.
+  return { ...base, rcode: res.rcode, records: res.records, authority: res.authority, authoritative: res.aa, authenticated: res.ad && conclusive(res) };
 }
 
 function round(n: number): number {

@@ -5,7 +5,7 @@
  */
 import type { Pool } from 'undici';
 import type { RRType } from './client.js';
-import { badAnswer, decode, encodeQuery, MAX_MESSAGE, mismatch, networkFailure, question, sameQuestion, undecodable, type Outcome } from './message.js';
+import { badAnswer, decode, encodeQuery, MAX_MESSAGE, mismatch, networkFailure, question, sameQuestion, undecodable, type Outcome, type QueryFlags } from './message.js';
 
 export interface DohTarget {
   url: URL;
@@ -29,7 +29,7 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(err?: Error): 
   return Buffer.concat(chunks, total);
 }
 
-export async function dohQuery(t: DohTarget, name: string, type: RRType): Promise<Outcome> {
+export async function dohQuery(t: DohTarget, name: string, type: RRType, flags: QueryFlags = {}): Promise<Outcome> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), t.timeout);
   timer.unref?.();
@@ -40,7 +40,7 @@ export async function dohQuery(t: DohTarget, name: string, type: RRType): Promis
       path: t.url.pathname + t.url.search,
       headers: { 'content-type': 'application/dns-message', accept: 'application/dns-message' },
       // RFC 8484 §4.1: the id SHOULD be 0 for cache friendliness.
-      body: encodeQuery(0, name, type),
+      body: encodeQuery(0, name, type, flags),
       signal: ctl.signal,
     });
     body = res.body;

@@ -7,6 +7,7 @@ import { finding, type Evidence, type Finding, type Severity } from '../core/res
 import { conclusive } from './client.js';
 import { isDecline, STANDARD_PORT, type XmppService } from './srv.js';
 import { srvName } from './xmpp-srv.js';
+import { bogusKeys, evaluateDnssec } from './dnssec-evaluate.js';
 import { CLI_OPTION_NAMES, type AddressInfo, type DnsFacts, type EvaluateDnsOptions, type OptionNames, type ServiceInfo, type SrvEntry } from './facts.js';
 
 const RFC2782 = 'https://www.rfc-editor.org/rfc/rfc2782';
@@ -69,6 +70,7 @@ export function evaluateDns(s: DnsFacts, opts: EvaluateDnsOptions = {}): Finding
     });
     return out;
   }
+  out.push(...evaluateDnssec(s, opts, names));
   for (const kind of ['server', 'client'] as const) {
     if (kind === 'client' && !opts.includeClient) continue;
     const ctx = kindContext(s, kind, add, Boolean(opts.allowPrivate), names);
@@ -105,7 +107,9 @@ function evaluateQueries(s: DnsFacts, add: Add, names: OptionNames): void {
       references: ['https://man7.org/linux/man-pages/man2/open.2.html#ERRORS'],
     });
   }
-  const failed = s.queries.filter((q) => !conclusive(q) && q.rcode !== LOCAL_RCODE);
+  // DNSSEC failures (bogus) are dns.dnssec.bogus's, not the resolver's.
+  const bogus = bogusKeys(s);
+  const failed = s.queries.filter((q) => !conclusive(q) && q.rcode !== LOCAL_RCODE && !bogus.has(`${q.name}|${q.type}`));
   if (failed.length) {
     add({
       id: 'dns.resolver.failed',

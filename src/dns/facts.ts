@@ -14,9 +14,46 @@ export interface QueryLog {
   transport: string;
   truncated: boolean;
   authoritative: boolean;
+  /** The AD bit: a validating resolver authenticated the answer (only meaningful when `dnssec.validating`). */
+  authenticated?: boolean;
   ms: number;
   records: Array<Pick<DnsRecord, 'name' | 'type' | 'ttl' | 'data'>>;
   error?: string;
+}
+
+/** One TLSA record as check-dns reports it (RFC 6698 §2.1). */
+export interface TlsaEntry {
+  usage: number;
+  selector: number;
+  matchingType: number;
+  /** Certificate association data, lower-case hex. */
+  data: string;
+  ttl: number;
+}
+
+/** The TLSA RRset of one SRV target (RFC 7673 §3: `_<port>._tcp.<target>`). */
+export interface TlsaInfo {
+  name: string;
+  target: string;
+  port: number;
+  rcode: string;
+  /** The TLSA answer was authenticated (AD). */
+  authenticated: boolean;
+  /** Every SRV RRset that leads to this target was authenticated (RFC 7673: DANE needs both). */
+  srvAuthenticated: boolean;
+  records: TlsaEntry[];
+  /** Records that cannot be used, in words (unreadable rdata, wrong digest length...). */
+  malformed?: string[];
+}
+
+/** DNSSEC as the resolver reports it (RFC 4035 §3.2: AD, CD). */
+export interface DnssecFacts {
+  /** The resolver validates: `. SOA` asked with DO came back with AD (or an answer about the domain did). Without it, no DNSSEC verdict. */
+  validating: boolean;
+  /** The answer to that `. SOA` question. */
+  probe: { rcode: string; authenticated: boolean; resolver: string; error?: string };
+  /** Questions that failed with SERVFAIL but were answered with CD=1: the data does not validate (bogus). */
+  bogus: Array<{ name: string; type: string; rcode: string; cdRcode: string; resolver: string }>;
 }
 
 export interface AddressInfo {
@@ -59,6 +96,10 @@ export interface DnsFacts {
   domainAddresses: AddressInfo[];
   domainRcode: string;
   queries: QueryLog[];
+  /** DNSSEC status (absent in facts recorded before xfed asked with DO). */
+  dnssec?: DnssecFacts;
+  /** TLSA RRsets of the federation SRV targets (RFC 7673), one per target and port. */
+  tlsa?: TlsaInfo[];
 }
 
 /** The former name of DnsFacts. */
@@ -73,14 +114,17 @@ export interface OptionNames {
   resolver: string;
   tcp: string;
   concurrency: string;
+  dnssec: string;
 }
 
-export const CLI_OPTION_NAMES: OptionNames = { allowPrivate: '--allow-private', resolver: '--resolver', tcp: '--tcp', concurrency: '--concurrency' };
+export const CLI_OPTION_NAMES: OptionNames = { allowPrivate: '--allow-private', resolver: '--resolver', tcp: '--tcp', concurrency: '--concurrency', dnssec: '--dnssec' };
 /** The same options as doctor's configuration keys. */
-export const CONFIG_OPTION_NAMES: OptionNames = { allowPrivate: 'dns.allow_private', resolver: 'dns.resolvers', tcp: 'dns.tcp', concurrency: 'concurrency' };
+export const CONFIG_OPTION_NAMES: OptionNames = { allowPrivate: 'dns.allow_private', resolver: 'dns.resolvers', tcp: 'dns.tcp', concurrency: 'concurrency', dnssec: 'dns.dnssec' };
 
 export interface EvaluateDnsOptions {
   allowPrivate?: boolean;
+  /** DNSSEC is expected: an unsigned zone is a warning (`--dnssec`, config `dns.dnssec`). */
+  dnssec?: boolean;
   includeClient?: boolean;
   /** Defaults to the CLI's flags (CLI_OPTION_NAMES). */
   optionNames?: Partial<OptionNames>;

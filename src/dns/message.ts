@@ -18,6 +18,8 @@ export interface Decoded {
   rcode: Rcode;
   tc: boolean;
   aa: boolean;
+  /** The AD bit (RFC 4035 §3.2.3). */
+  ad: boolean;
   qname: string;
   qtype: number;
   qclass: number;
@@ -60,6 +62,7 @@ export function decode(buf: Buffer): Decoded | undefined {
     rcode: RCODES[m.rcode] ?? (`RCODE${m.rcode}` as Rcode),
     tc: m.tc,
     aa: m.aa,
+    ad: m.ad,
     qname: m.qname,
     qtype: m.qtype,
     qclass: m.qclass,
@@ -100,18 +103,26 @@ export function networkFailure(e: unknown): Failure {
   return { rcode: 'NETERR', error: err.message || String(code ?? e) };
 }
 
+/** Header flags a question may ask for beyond RD. */
+export interface QueryFlags {
+  /** Checking Disabled (RFC 4035 §3.2.2): the resolver answers without validating (tells a bogus zone from a broken one). */
+  cd?: boolean | undefined;
+}
+
 /**
  * A standard query (RFC 1035 §4.1): header with RD, one IN question, and an
  * EDNS(0) OPT record (RFC 6891) advertising 1232 bytes (DNS Flag Day 2020: fewer
- * truncations, no fragmentation). Written directly: dns2's bit-level writer costs
- * ~30 µs a query, a third of the whole check at a thousand domains.
+ * truncations, no fragmentation) with the DO bit (RFC 3225: a validating resolver then
+ * reports AD, so every answer says whether it was authenticated without a question of
+ * its own). CD on request. Written directly: dns2's bit-level writer costs ~30 µs a
+ * query, a third of the whole check at a thousand domains.
  */
-export function encodeQuery(id: number, name: string, type: RRType): Buffer {
+export function encodeQuery(id: number, name: string, type: RRType, flags: QueryFlags = {}): Buffer {
   const labels = name.replace(/\.$/, '').split('.').filter(Boolean);
   const qnameLen = labels.reduce((n, l) => n + 1 + Buffer.byteLength(l), 1);
   const buf = Buffer.alloc(12 + qnameLen + 4 + 11);
   buf.writeUInt16BE(id, 0);
-  buf.writeUInt16BE(0x0100, 2); // RD
+  buf.writeUInt16BE(flags.cd ? 0x0110 : 0x0100, 2); // RD (+ CD)
   buf.writeUInt16BE(1, 4); // QDCOUNT
   buf.writeUInt16BE(1, 10); // ARCOUNT (OPT)
   let o = 12;
@@ -122,11 +133,11 @@ export function encodeQuery(id: number, name: string, type: RRType): Buffer {
   o = buf.writeUInt8(0, o);
   o = buf.writeUInt16BE(TYPE_CODES[type], o);
   o = buf.writeUInt16BE(CLASS_IN, o);
-  // OPT: root name, TYPE 41, CLASS = UDP payload size, TTL = 0 (rcode/version/flags), RDLEN 0.
+  // OPT: root name, TYPE 41, CLASS = UDP payload size, TTL = rcode/version/flags (DO), RDLEN 0.
   o = buf.writeUInt8(0, o);
   o = buf.writeUInt16BE(41, o);
   o = buf.writeUInt16BE(1232, o);
-  o = buf.writeUInt32BE(0, o);
+  o = buf.writeUInt32BE(0x8000, o); // extended rcode 0, version 0, DO
   buf.writeUInt16BE(0, o);
   return buf;
 }

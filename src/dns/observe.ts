@@ -9,6 +9,7 @@ import type { DomainName } from './names.js';
 import { isDecline, rankSrv, tlsModeOf, type XmppService } from './srv.js';
 import { resolveAddresses, srvName } from './xmpp-srv.js';
 import type { AddressInfo, DnsFacts, QueryLog, ServiceInfo, SrvEntry } from './facts.js';
+import { askValidating, observeDnssec, observeTlsa } from './dnssec.js';
 
 export interface ObserveDnsOptions {
   client: DnsClient;
@@ -24,6 +25,7 @@ function log(r: DnsResponse): QueryLog {
     transport: r.transport,
     truncated: r.truncated,
     authoritative: r.authoritative,
+    authenticated: r.authenticated,
     ms: r.ms,
     records: r.records.map(({ name, type, ttl, data }) => ({ name, type, ttl, data })),
   };
@@ -74,6 +76,8 @@ export async function observeDns(domain: DomainName, opts: ObserveDnsOptions): P
   const { client } = opts;
   const services: XmppService[] = ['xmpp-server', 'xmpps-server', ...(opts.includeClient ? (['xmpp-client', 'xmpps-client'] as const) : [])];
   const d = domain.ascii;
+  // Once per client (cached): does the resolver validate? Asked alongside the domain's questions.
+  const validating = askValidating(client);
   const [srvResponses, domainAddrs] = await Promise.all([Promise.all(services.map((s) => client.query(srvName(s, d), 'SRV'))), resolveAddresses(client, d)]);
   const infos = services.map((service, i) => serviceInfo(service, d, srvResponses[i]!));
 
@@ -82,7 +86,9 @@ export async function observeDns(domain: DomainName, opts: ObserveDnsOptions): P
     const entries = infos.filter((s) => s.service.endsWith(kind)).flatMap((s) => s.records.filter((e) => !isDecline(e)));
     for (const { record, rank, share } of rankSrv(entries)) Object.assign(record, { rank, share });
   }
-  const targetResponses = await resolveSrvTargets(client, infos);
+  const [targetResponses, tlsa] = await Promise.all([resolveSrvTargets(client, infos), observeTlsa(client, infos, srvResponses)]);
+  const responses = dedupe([...srvResponses, ...domainAddrs.responses, ...targetResponses, ...tlsa.responses]);
+  const dnssec = await observeDnssec(client, validating, responses);
 
   const domainRcode = domainAddrs.responses.some((r) => r.rcode === 'NXDOMAIN')
     ? 'NXDOMAIN'
@@ -94,7 +100,9 @@ export async function observeDns(domain: DomainName, opts: ObserveDnsOptions): P
     services: infos,
     domainAddresses: domainAddrs.addresses.map(addrInfo),
     domainRcode,
-    queries: dedupe([...srvResponses, ...domainAddrs.responses, ...targetResponses]).map(log),
+    queries: responses.map(log),
+    dnssec,
+    tlsa: tlsa.tlsa,
   };
 }
 

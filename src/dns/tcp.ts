@@ -6,16 +6,16 @@
 import { createConnection, type Socket } from 'node:net';
 import { randomInt } from 'node:crypto';
 import type { ResolverAddress, RRType } from './client.js';
-import { badAnswer, decode, encodeQuery, mismatch, networkFailure, question, sameQuestion, undecodable, type Outcome } from './message.js';
+import { badAnswer, decode, encodeQuery, mismatch, networkFailure, question, sameQuestion, undecodable, type Outcome, type QueryFlags } from './message.js';
 
 /** Bytes read from one connection before giving up on it (a valid answer is at most 64 KiB). */
 const MAX_STREAM = 1 << 20;
 
-export function tcpQuery(to: ResolverAddress, name: string, type: RRType, timeout: number): Promise<Outcome> {
+export function tcpQuery(to: ResolverAddress, name: string, type: RRType, timeout: number, flags: QueryFlags = {}): Promise<Outcome> {
   return new Promise((resolve) => {
     const id = randomInt(0x10000);
     const q = question(name, type);
-    const msg = encodeQuery(id, name, type);
+    const msg = encodeQuery(id, name, type, flags);
     const len = Buffer.alloc(2);
     len.writeUInt16BE(msg.length);
     let bad: string | undefined;

@@ -8,7 +8,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { randomInt } from 'node:crypto';
 import type { ResolverAddress, RRType } from './client.js';
-import { badAnswer, decode, encodeQuery, mismatch, networkFailure, question, sameQuestion, undecodable, type Failure, type Outcome, type Question } from './message.js';
+import { badAnswer, decode, encodeQuery, mismatch, networkFailure, question, sameQuestion, undecodable, type Failure, type Outcome, type QueryFlags, type Question } from './message.js';
 
 interface Pending extends Question {
   msg: Buffer;
@@ -101,7 +101,7 @@ export class UdpChannel {
     }
   }
 
-  async query(name: string, type: RRType, timeout: number): Promise<Outcome> {
+  async query(name: string, type: RRType, timeout: number, flags: QueryFlags = {}): Promise<Outcome> {
     if (this.inFlight >= UdpChannel.MAX_IN_FLIGHT && !this.dead) await new Promise<void>((r) => this.waiting.push(r));
     if (this.dead) {
       this.waiting.shift()?.();
@@ -114,7 +114,7 @@ export class UdpChannel {
       this.waiting.shift()?.();
       return this.dead;
     }
-    return this.send(name, type, timeout);
+    return this.send(name, type, timeout, flags);
   }
 
   private releaseWaiting(): void {
@@ -155,10 +155,10 @@ export class UdpChannel {
     }
   }
 
-  private send(name: string, type: RRType, timeout: number): Promise<Outcome> {
+  private send(name: string, type: RRType, timeout: number, flags: QueryFlags): Promise<Outcome> {
     let id = randomInt(0x10000);
     while (this.pending.has(id)) id = (id + 1) & 0xffff;
-    const msg = encodeQuery(id, name, type);
+    const msg = encodeQuery(id, name, type, flags);
     const now = performance.now();
     const every = Math.min(1000, timeout / 3);
     return new Promise((resolve) => {

@@ -7,8 +7,12 @@
  */
 import type { DnsRecord, RRType } from './client.js';
 
-export const TYPE_CODES: Record<RRType, number> = { A: 1, NS: 2, CNAME: 5, SOA: 6, TXT: 16, AAAA: 28, SRV: 33 };
-export const TYPE_NAMES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 41: 'OPT' };
+export const TYPE_CODES: Record<RRType, number> = { A: 1, NS: 2, CNAME: 5, SOA: 6, TXT: 16, AAAA: 28, SRV: 33, TLSA: 52 };
+export const TYPE_NAMES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 41: 'OPT', 43: 'DS', 46: 'RRSIG', 47: 'NSEC', 48: 'DNSKEY', 50: 'NSEC3', 52: 'TLSA' };
+/** DNSSEC proof records (RFC 4034) that answers carry when the DO bit is set: not kept (the AD flag says what they proved). */
+const PROOF_TYPES = new Set(['RRSIG', 'NSEC', 'NSEC3']);
+/** TLSA association data longer than this is not kept as hex (a full certificate is a few KiB; 65,535 is the message). */
+const MAX_TLSA_DATA = 16_384;
 const MAX_POINTERS = 64;
 
 export interface WireMessage {
@@ -16,6 +20,10 @@ export interface WireMessage {
   qr: boolean;
   aa: boolean;
   tc: boolean;
+  /** Authentic Data (RFC 4035 §3.2.3): a validating resolver vouches for the answer and authority sections. */
+  ad: boolean;
+  /** Checking Disabled was set (echoed from the query). */
+  cd: boolean;
   rcode: number;
   qname: string;
   qtype: number;
@@ -122,6 +130,9 @@ function readRecord(buf: Buffer, start: number): [DnsRecord, number] {
       rec.data = `${mname} ${rname} ${o2 + 4 <= end ? buf.readUInt32BE(o2) : 0}`;
       break;
     }
+    case 'TLSA':
+      readTlsa(buf, r, rdlen, rec);
+      break;
     case 'TXT': {
       const parts: string[] = [];
       for (let p = r; p < end; ) {
@@ -134,6 +145,22 @@ function readRecord(buf: Buffer, start: number): [DnsRecord, number] {
     }
   }
   return [rec, end];
+}
+
+/**
+ * TLSA rdata (RFC 6698 §2.1): usage, selector, matching type (one byte each) and the
+ * association data. Rdata that cannot be read is named in `malformed`, never thrown: one bad
+ * record must not cost the rest of the answer.
+ */
+function readTlsa(buf: Buffer, r: number, rdlen: number, rec: DnsRecord): void {
+  if (rdlen < 4) {
+    rec.malformed = `TLSA rdata of ${rdlen} byte${rdlen === 1 ? '' : 's'} (at least 4 needed: usage, selector, matching type, data)`;
+    return;
+  }
+  const dataLen = rdlen - 3;
+  rec.tlsa = { usage: buf[r]!, selector: buf[r + 1]!, matchingType: buf[r + 2]!, data: dataLen > MAX_TLSA_DATA ? '' : buf.toString('hex', r + 3, r + rdlen) };
+  if (dataLen > MAX_TLSA_DATA) rec.malformed = `TLSA association data of ${dataLen} bytes (more than ${MAX_TLSA_DATA}; not kept)`;
+  rec.data = `${rec.tlsa.usage} ${rec.tlsa.selector} ${rec.tlsa.matchingType} ${rec.tlsa.data || '-'}`;
 }
 
 /** Decodes a whole DNS message; undefined when it is malformed. */
@@ -162,7 +189,7 @@ export function decodeMessage(buf: Buffer): WireMessage | undefined {
     const authority: DnsRecord[] = [];
     for (let i = 0; i < an + ns; i++) {
       const [rec, next] = readRecord(buf, o);
-      (i < an ? answers : authority).push(rec);
+      if (!PROOF_TYPES.has(rec.type)) (i < an ? answers : authority).push(rec);
       o = next;
     }
     return {
@@ -170,6 +197,8 @@ export function decodeMessage(buf: Buffer): WireMessage | undefined {
       qr: (flags & 0x8000) !== 0,
       aa: (flags & 0x0400) !== 0,
       tc: (flags & 0x0200) !== 0,
+      ad: (flags & 0x0020) !== 0,
+      cd: (flags & 0x0010) !== 0,
       rcode: flags & 0x000f,
       qname,
       qtype,

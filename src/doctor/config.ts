@@ -29,7 +29,7 @@ export interface DoctorConfig {
   partners: string[];
   /** Expressway-E hosts (host or host:port): each of our domains is probed on each of them, SRV bypassed. */
   expresswayE: Array<{ host: string; port?: number }>;
-  dns: { resolvers?: string[]; doh?: string; tcp: boolean; allowPrivate: boolean; client: boolean };
+  dns: { resolvers?: string[]; doh?: string; tcp: boolean; allowPrivate: boolean; client: boolean; dnssec?: boolean };
   probe: {
     enabled: boolean;
     from?: string;
@@ -121,7 +121,7 @@ export const CONFIG_SPEC: Spec = {
     expressway_e: list(str(hostCheck)),
     dns: {
       t: 'map',
-      keys: { resolvers: list(str()), doh: str(), tcp: bool, allow_private: bool, client: bool },
+      keys: { resolvers: list(str()), doh: str(), tcp: bool, allow_private: bool, client: bool, dnssec: bool },
     },
     probe: {
       t: 'map',
@@ -298,6 +298,7 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
       tcp: Boolean(dnsRaw.tcp),
       allowPrivate: Boolean(dnsRaw.allow_private),
       client: Boolean(dnsRaw.client),
+      ...(dnsRaw.dnssec ? { dnssec: true } : {}),
     },
     probe: {
       enabled: probeRaw.enabled !== false,

@@ -168,7 +168,7 @@ async function dnsPart(x: RunCtx, domains: string[]): Promise<TargetResult<Docto
     const { cfg } = x;
     const res = await checkDomains(
       domains.map((d) => parseDomain(d)),
-      { client: x.dnsClient(), includeClient: cfg.dns.client, allowPrivate: cfg.dns.allowPrivate, concurrency: cfg.concurrency, optionNames: CONFIG_OPTION_NAMES, onProgress: () => x.tick('dns') },
+      { client: x.dnsClient(), includeClient: cfg.dns.client, allowPrivate: cfg.dns.allowPrivate, dnssec: Boolean(cfg.dns.dnssec), concurrency: cfg.concurrency, optionNames: CONFIG_OPTION_NAMES, onProgress: () => x.tick('dns') },
     );
     return res.map((t) => wrap('dns', t));
   } catch (e) {

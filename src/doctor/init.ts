@@ -24,6 +24,8 @@ dns:
   # tcp: false
   # Private/loopback SRV targets are info instead of errors (lab or private federation).
   allow_private: false
+  # DNSSEC is expected: an unsigned zone is a warning (needs a validating resolver).
+  # dnssec: false
 
 probe:
   # Our domain, for the stream 'from' and dialback. Without it, xfed uses a .invalid name.

@@ -10,6 +10,7 @@ import { SEVERITY_RANK, type Severity } from '../core/result.js';
 import { AXL_FINDINGS } from './catalogue-axl.js';
 import { DIAGNOSE_FINDINGS } from './catalogue-diagnose.js';
 import { DIALBACK_FINDINGS } from './catalogue-dialback.js';
+import { DANE_FINDINGS } from './catalogue-dane.js';
 import { DNS_FINDINGS } from './catalogue-dns.js';
 import { DOCTOR_FINDINGS } from './catalogue-doctor.js';
 import { POSH_FINDINGS } from './catalogue-posh.js';
@@ -19,7 +20,7 @@ import type { CatalogueEntry, FindingSource } from './types.js';
 export type { CatalogueEntry, FindingSource, SeverityVariant } from './types.js';
 
 /** Every catalogued id, grouped by check in the order of a federation fix. */
-export const FINDINGS: readonly CatalogueEntry[] = [...DNS_FINDINGS, ...PROBE_FINDINGS, ...POSH_FINDINGS, ...DIALBACK_FINDINGS, ...AXL_FINDINGS, ...DOCTOR_FINDINGS, ...DIAGNOSE_FINDINGS];
+export const FINDINGS: readonly CatalogueEntry[] = [...DNS_FINDINGS, ...PROBE_FINDINGS, ...POSH_FINDINGS, ...DANE_FINDINGS, ...DIALBACK_FINDINGS, ...AXL_FINDINGS, ...DOCTOR_FINDINGS, ...DIAGNOSE_FINDINGS];
 
 /** The commands, in the order the docs list them, with the command line that emits their ids. */
 export const SOURCES: ReadonlyArray<{ source: FindingSource; command: string }> = [

@@ -28,6 +28,7 @@ export function observeCertificate(ctx: ObserveCtx, tls: TLSSocket, mode: TlsMod
   const chain: CertFacts[] = [];
   const raw = chainOf(tls);
   if (raw[0]) ctx.leafDer = raw[0];
+  ctx.chainDer = raw;
   for (const der of raw) {
     try {
       chain.push(certFacts(der));

@@ -20,6 +20,8 @@ export interface ObserveCtx {
   afterTls?: (() => void) | undefined;
   /** The DER of the leaf certificate the session's server presented. */
   leafDer?: Buffer | undefined;
+  /** The DER of the chain the session's server presented, leaf first (same order as `tls.chain`): DANE matches it. Never in facts. */
+  chainDer?: Buffer[] | undefined;
 }
 
 /** The probe of one peer reached its overall deadline in `phase`: the observation stops there. */

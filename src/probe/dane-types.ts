@@ -33,6 +33,8 @@ export interface DaneFacts {
   records: TlsaRecordFacts[];
   /** TLSA rdata that could not be read, in words. */
   malformed?: string[];
+  /** SHA-256 of the presented leaf's SubjectPublicKeyInfo, hex: the data of the "3 1 1" record that would match it. */
+  leafSpkiSha256?: string;
   /** The first usable record (usage 2 or 3) that matched the presented chain. */
   matched?: { usage: 2 | 3; selector: number; matchingType: number; certIndex: number };
 }

@@ -3,6 +3,7 @@ import { finding, type Finding } from '../core/result.js';
 import type { Draft } from './common.js';
 import { evaluateCertificate } from './certificate.js';
 import { evaluateConnect } from './connect.js';
+import { evaluateDane } from './dane.js';
 import { evaluateDialback } from './dialback-evaluate.js';
 import { evaluateHandshakes } from './handshakes.js';
 import { evaluateLimits } from './limits.js';
@@ -26,6 +27,7 @@ export function evaluateProbe(facts: ProbeFacts, options: ProbeEvaluateOptions =
     ...evaluateTargets(facts),
     ...evaluateCertificate(facts, options),
     ...evaluatePosh(facts, options),
+    ...evaluateDane(facts),
     ...evaluateHandshakes(facts),
     ...evaluateOwnCert(facts, options),
     ...evaluateInterruption(facts),

@@ -9,6 +9,7 @@ import { InputError } from '../core/errors.js';
 import { checkProbeOptions } from './input.js';
 import { DeadlineExceeded, type ObserveCtx } from './context.js';
 import { observeHandshakes } from './handshakes.js';
+import { observeDane } from './dane.js';
 import { ownCertFacts, ownDomains } from './own-cert.js';
 import { presentedDigests, startPosh } from './posh.js';
 import type { PoshFacts } from './posh-types.js';
@@ -62,8 +63,11 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     deadlineAt: performance.now() + deadlineMs,
   };
   let extra: Promise<void> | undefined;
+  let dane: Promise<void> | undefined;
   ctx.afterTls = () => {
     if (o.handshakes !== false && !o.verify) extra = observeHandshakes(ctx).catch(() => {});
+    // DANE: the TLSA RRset of the connected target, asked while the session goes on.
+    dane = observeDane(ctx);
   };
   let survey: Promise<void> | undefined;
   // POSH (RFC 7711) over HTTPS, concurrently with the XMPP session: it adds no time to a probe unless it is the slower.
@@ -81,7 +85,7 @@ export async function observeProbe(o: ProbeOptions, opts: ObserveOptions = {}): 
     if (!(e instanceof DeadlineExceeded)) throw e;
     (facts.cut ??= {}).deadline = { phase: e.phase };
   } finally {
-    const [, , p] = await Promise.all([extra, survey?.catch(() => {}), posh]);
+    const [, , , p] = await Promise.all([extra, dane, survey?.catch(() => {}), posh]);
     if (p) facts.posh = ctx.leafDer ? { ...p, presented: presentedDigests(ctx.leafDer) } : p;
     ownCert(ctx);
     own?.close();

@@ -53,7 +53,7 @@ export async function observeResolve(ctx: ObserveCtx): Promise<Candidate[]> {
     found,
     kept: list.length,
     failed: Boolean(r.failed),
-    responses: r.responses.map((x) => ({ name: x.name, type: x.type, rcode: x.rcode, records: x.records.map((rr) => rr.data), ...(x.resolver ? { resolver: x.resolver } : {}) })),
+    responses: r.responses.map((x) => ({ name: x.name, type: x.type, rcode: x.rcode, records: x.records.map((rr) => rr.data), ...(x.resolver ? { resolver: x.resolver } : {}), ...(x.authenticated ? { authenticated: true } : {}) })),
   };
   return list;
 }

@@ -220,6 +220,8 @@ export interface ResolveResponse {
   rcode: string;
   records: string[];
   resolver?: string;
+  /** The AD bit (DNSSEC): present and true when a validating resolver authenticated the answer. */
+  authenticated?: boolean;
 }
 
 /** Resolution of the peer's server targets (absent when a host was pinned). */

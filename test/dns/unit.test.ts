@@ -209,17 +209,20 @@ test('evaluateDns: NXDOMAIN domain reports only the root cause', () => {
   assert.deepEqual(ids(evaluateDns(section([], [], { domainRcode: 'NXDOMAIN' }))), ['dns.domain.nxdomain:error']);
 });
 
-test('encodeQuery: byte-identical to dns2\'s encoder (header, question, EDNS OPT 1232)', async () => {
+test('encodeQuery: byte-identical to dns2\'s encoder (header, question, EDNS OPT 1232 with DO; CD on request)', async () => {
   const { default: dns2 } = await import('dns2');
   const { encodeQuery } = await import('../../src/dns/client.js');
   const { Packet } = dns2;
-  for (const [name, type] of [['_xmpp-server._tcp.xn--bcher-kva.example', 'SRV'], ['a.example.', 'AAAA'], ['example', 'A']] as const) {
+  const cases = [['_xmpp-server._tcp.xn--bcher-kva.example', 'SRV', false], ['a.example.', 'AAAA', false], ['example', 'A', true], ['_5269._tcp.xmpp.example', 'TLSA', false], ['.', 'SOA', false]] as const;
+  for (const [name, type, cd] of cases) {
     const q = new Packet();
     q.header.id = 4660;
     q.header.rd = 1;
-    q.questions.push({ name: name.replace(/\.$/, ''), type: Packet.TYPE[type], class: Packet.CLASS.IN } as never);
-    q.additionals.push((Packet.Resource.EDNS as unknown as (r: object[], o: object) => never)([], { udpPayloadSize: 1232 }));
-    assert.equal(encodeQuery(4660, name, type).toString('hex'), q.toBuffer().toString('hex'), name);
+    if (cd) (q.header as unknown as { cd: number }).cd = 1;
+    const typeCode = type === 'TLSA' ? 52 : Packet.TYPE[type];
+    q.questions.push({ name: name.replace(/\.$/, ''), type: typeCode, class: Packet.CLASS.IN } as never);
+    q.additionals.push((Packet.Resource.EDNS as unknown as (r: object[], o: object) => never)([], { udpPayloadSize: 1232, doFlag: true }));
+    assert.equal(encodeQuery(4660, name, type, { cd }).toString('hex'), q.toBuffer().toString('hex'), name);
   }
 });
 

@@ -44,7 +44,7 @@ describe('config validation', () => {
         '  - partner.example',
         '  - partner.example',
         'expressway_e: [expe1.example.com, "expe2.example.com:5270"]',
-        'dns: { resolvers: ["127.0.0.1:53"], allow_private: true }',
+        'dns: { resolvers: ["127.0.0.1:53"], allow_private: true, dnssec: true }',
         'probe: { secret_file: secret.txt, ca: [ca.pem], expiry_warn_days: 10 }',
         'axl: { server: imp.example:8443, user: axl, password_file: pw, expect: expe1.example.com }',
         'logs: [logs/]',
@@ -67,6 +67,8 @@ describe('config validation', () => {
     assert.equal(c.concurrency, 4);
     assert.deepEqual(c.timeouts, { dns: 1000, dialback: 5000 });
     assert.equal(c.dns.allowPrivate, true);
+    assert.equal(c.dns.dnssec, true);
+    assert.equal(parseConfig('partners: [a.example]\n', 'x.yaml').dns.dnssec, undefined, 'dns.dnssec defaults to off');
   });
 
   test('JSON configs work too, with line numbers', () => {

@@ -45,7 +45,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     test('an answer for another name is ignored, never read as NXDOMAIN', async () => {
       const { r, doc, findings } = await checkDns((q) => [response({ id: q.id, qname: `evil.example`, qtype: q.qtype, rcode: 3 })], flags);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(findings, ['dns.resolver.failed:error']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.resolver.failed:error']);
       assert.equal(srvQuery(doc).rcode, 'BADANSWER');
       assert.match(srvQuery(doc).error!, /another question \(evil\.example SRV\)/);
       assert.ok(r.ms < 8000, `${r.ms} ms`);
@@ -54,7 +54,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     test('a wrong answer followed by the right one: the right one is used', async () => {
       const { r, findings } = await checkDns((q) => [response({ id: q.id, qname: `other.${D}`, qtype: q.qtype, rcode: 3 }), fromZone(GOOD, q)], flags);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(findings, ['dns.srv.ok:info', 'dns.xmpps.absent:info']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.srv.ok:info', 'dns.xmpps.absent:info']);
       assert.ok(r.ms < 8000, `${r.ms} ms`);
     });
 
@@ -64,13 +64,13 @@ for (const transport of ['udp', 'tcp'] as const) {
         return [response({ id: q.id, qname: q.qname.toUpperCase(), qtype: q.qtype, answers: GOOD[`${q.qname}|${type}`] ?? [] })];
       }, flags);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(findings, ['dns.srv.ok:info', 'dns.xmpps.absent:info']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.srv.ok:info', 'dns.xmpps.absent:info']);
     });
 
     test('an answer with the wrong ID is ignored and named', async () => {
       const { r, doc, findings } = await checkDns((q) => [response({ id: (q.id + 1) & 0xffff, qname: q.qname, qtype: q.qtype, rcode: 3 })], flags);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(findings, ['dns.resolver.failed:error']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.resolver.failed:error']);
       assert.equal(srvQuery(doc).rcode, 'BADANSWER');
       assert.match(srvQuery(doc).error!, /wrong message ID/);
       assert.ok(r.ms < 8000, `${r.ms} ms`);
@@ -79,7 +79,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     test('garbage bytes are an undecodable answer, not a timeout', async () => {
       const { r, doc, findings } = await checkDns(() => [randomBytes(40)], flags);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(findings, ['dns.resolver.failed:error']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.resolver.failed:error']);
       assert.equal(srvQuery(doc).rcode, 'BADANSWER');
       assert.match(srvQuery(doc).error!, /undecodable message \(40 bytes\)/);
       assert.ok(doc.targets[0]!.data.dns.queries.every((q) => q.rcode !== 'TIMEOUT'));
@@ -89,7 +89,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     test('an answer cut short is undecodable, not a timeout', async () => {
       const { r, doc, findings } = await checkDns((q) => [fromZone(GOOD, q).subarray(0, 20)], flags);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(findings, ['dns.resolver.failed:error']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.resolver.failed:error']);
       assert.equal(srvQuery(doc).rcode, 'BADANSWER');
       assert.ok(r.ms < 8000, `${r.ms} ms`);
     });
@@ -98,7 +98,7 @@ for (const transport of ['udp', 'tcp'] as const) {
       const zone = { ...GOOD, [`${SRV}|SRV`]: [{ name: SRV, type: T.SRV, rdata: rdata.srv(0, 0, 0, `xmpp.${D}`) }] };
       const { r, findings } = await checkDns((q) => [fromZone(zone, q)], flags);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(findings, ['dns.srv.port-zero:error', 'dns.xmpps.absent:info']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.srv.port-zero:error', 'dns.xmpps.absent:info']);
       assert.ok(r.ms < 8000, `${r.ms} ms`);
     });
 
@@ -106,7 +106,7 @@ for (const transport of ['udp', 'tcp'] as const) {
       const zone = { ...GOOD, [`xmpp.${D}|A`]: [], [`xmpp.${D}|AAAA`]: [{ name: `xmpp.${D}`, type: T.AAAA, rdata: rdata.aaaa('::ffff:10.1.2.3') }] };
       const { r, doc, findings } = await checkDns((q) => [fromZone(zone, q)], flags);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(findings, ['dns.srv.ok:info', 'dns.srv.target-private:error', 'dns.xmpps.absent:info']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.srv.ok:info', 'dns.srv.target-private:error', 'dns.xmpps.absent:info']);
       const f = doc.targets[0]!.findings.find((x) => x.id === 'dns.srv.target-private')!;
       assert.ok(f.evidence.some((e) => /::ffff:a01:203 \(private, IPv6/.test(e.value)), JSON.stringify(f.evidence));
       assert.ok(r.ms < 8000, `${r.ms} ms`);
@@ -125,9 +125,11 @@ test('a few thousand SRV records (over TCP after TC=1): all judged, in bounded t
   assert.ok(response({ id: 0, qname: SRV, qtype: T.SRV, answers: srv }).length <= 65_535, 'the set fits in one DNS message');
   const { r, doc, findings } = await checkDns((q) => (q.transport === 'udp' && q.qtype === T.SRV ? [fromZone({}, q, { tc: true })] : [fromZone(zone, q)]));
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(findings, ['dns.response.truncated:info', 'dns.srv.ok:info', 'dns.xmpps.absent:info']);
+  assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.response.truncated:info', 'dns.srv.ok:info', 'dns.xmpps.absent:info']);
   assert.equal(doc.targets[0]!.data.dns.queries.find((q) => q.type === 'SRV' && q.name === SRV)!.rcode, 'NOERROR');
   assert.ok(doc.targets[0]!.data.dns.queries.length > 2 * srv.length, 'every target was resolved');
+  // TLSA is asked for the first 16 endpoints in SRV order only (as many as a probe tries).
+  assert.equal((doc.targets[0]!.data.dns as unknown as { tlsa: unknown[] }).tlsa.length, 16);
   assert.ok(r.ms < 30_000, `${r.ms} ms`);
 });
 
@@ -161,7 +163,7 @@ describe('hostile DoH endpoints', { concurrency: true }, () => {
     try {
       const { r, doc, findings } = await run(s.url);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(findings, ['dns.resolver.failed:error']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.resolver.failed:error']);
       assert.equal(srvQuery(doc).rcode, 'BADANSWER');
       assert.match(srvQuery(doc).error!, /larger than the largest DNS message \(65535 bytes\); the stream was cancelled/);
       assert.ok(r.ms < 8000, `${r.ms} ms`);
@@ -180,7 +182,7 @@ describe('hostile DoH endpoints', { concurrency: true }, () => {
     try {
       const { r, doc, findings } = await run(s.url);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(findings, ['dns.resolver.failed:error']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.resolver.failed:error']);
       assert.match(srvQuery(doc).error!, /10000000 bytes \(Content-Length\)/);
       assert.ok(r.ms < 8000, `${r.ms} ms`);
     } finally {
@@ -198,7 +200,7 @@ describe('hostile DoH endpoints', { concurrency: true }, () => {
     try {
       const { r, doc, findings } = await run(s.url);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(findings, ['dns.resolver.failed:error']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.resolver.failed:error']);
       assert.equal(srvQuery(doc).rcode, 'TIMEOUT');
       assert.ok(r.ms < 8000, `${r.ms} ms`);
     } finally {
@@ -219,7 +221,7 @@ describe('hostile DoH endpoints', { concurrency: true }, () => {
     try {
       const { r, doc, findings } = await run(s.url);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(findings, ['dns.resolver.failed:error']);
+      assert.deepEqual(findings, ['dns.dnssec.resolver-not-validating:info', 'dns.resolver.failed:error']);
       assert.equal(srvQuery(doc).rcode, 'BADANSWER');
       assert.match(srvQuery(doc).error!, /another question \(evil\.example SRV\)/);
     } finally {
@@ -257,7 +259,10 @@ test('EMFILE (no file descriptor left) is reported as this machine\'s problem, n
     const ms = Date.now() - t0;
     assert.equal(code, 1, err);
     const doc = JSON.parse(out) as Doc;
-    const sets = doc.targets.map((t) => t.findings.map((f) => `${f.id}:${f.severity}`).sort().join(' '));
+    // No resolver here validates DNSSEC: every domain says so once (an info), whatever else happened.
+    const NV = 'dns.dnssec.resolver-not-validating:info';
+    assert.ok(doc.targets.every((t) => t.findings.some((f) => `${f.id}:${f.severity}` === NV)));
+    const sets = doc.targets.map((t) => t.findings.map((f) => `${f.id}:${f.severity}`).filter((id) => id !== NV).sort().join(' '));
     const local = sets.filter((s) => s === 'dns.local.failed:error').length;
     assert.ok(local > 0, 'some questions hit EMFILE');
     // A domain is judged on what was asked (ok) or says what could not be (local), never "missing" or "resolver failed".

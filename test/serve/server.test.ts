@@ -83,7 +83,7 @@ describe('/probe', () => {
     assert.equal(sample(none.body, 'xfed_dns_srv_targets'), 'xfed_dns_srv_targets 0');
     // A warning (the domain's own address is the fallback): not a failed check, but the alert's series is there.
     assert.equal(sample(none.body, 'xfed_check_success'), 'xfed_check_success 1');
-    assert.deepEqual(findings(none.body), ['dns.srv.missing:warning']);
+    assert.deepEqual(findings(none.body), ['dns.dnssec.resolver-not-validating:info', 'dns.srv.missing:warning']);
   });
 
   it('axl module: the configured server only; a wrong password is axl.auth.failed, never shown', async () => {

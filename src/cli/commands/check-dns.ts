@@ -15,6 +15,7 @@ interface CheckDnsCliOptions {
   concurrency: number;
   client?: boolean;
   allowPrivate?: boolean;
+  dnssec?: boolean;
 }
 
 export async function checkDnsCommand(args: string[], raw: Record<string, unknown>, cmd: Command): Promise<number> {
@@ -32,6 +33,7 @@ export async function checkDnsCommand(args: string[], raw: Record<string, unknow
     timeoutMs: client.timeout,
     client: Boolean(opts.client),
     allowPrivate: Boolean(opts.allowPrivate),
+    ...(opts.dnssec ? { dnssec: true } : {}),
     strict: g.strict,
   };
   // Ctrl-C: the domains checked so far are reported, then exit 130.
@@ -41,6 +43,7 @@ export async function checkDnsCommand(args: string[], raw: Record<string, unknow
       client,
       includeClient: Boolean(opts.client),
       allowPrivate: Boolean(opts.allowPrivate),
+      dnssec: Boolean(opts.dnssec),
       concurrency: opts.concurrency,
       onProgress: (done, total) => progress.update(done, total),
       onTarget: partial.add,

@@ -13,6 +13,7 @@ export function defineCheckDns(program: Command): void {
     .addOption(new Option('-c, --concurrency <n>', 'domains checked at once').argParser(intOption('--concurrency', 1, 1024)).default(64))
     .option('--client', 'also check the client records (_xmpp-client / _xmpps-client)')
     .option('--allow-private', 'private, loopback or link-local targets are info, not errors (lab or private federation)')
+    .option('--dnssec', 'DNSSEC is expected: an unsigned zone is a warning, not info')
     .option('--strict', 'exit 1 on warnings too')
     .addHelpText(
       'after',

@@ -7,6 +7,7 @@ import axlHttp401 from './axl-http-401.js';
 import axlS2snodesEmpty from './axl-s2snodes-empty.js';
 import axlVersionUnsupported from './axl-version-unsupported.js';
 import clusterCommunicationFailure from './cluster-communication-failure.js';
+import daneMismatch from './dane-mismatch.js';
 import dialbackInvalid from './dialback-invalid.js';
 import dialbackTimeout from './dialback-timeout.js';
 import dialbackUnsupported from './dialback-unsupported.js';
@@ -14,6 +15,7 @@ import dnsPeerUnresolvable from './dns-peer-unresolvable.js';
 import dnsSrvMisconfigured from './dns-srv-misconfigured.js';
 import dnsSrvMissing from './dns-srv-missing.js';
 import dnsSrvPrivate from './dns-srv-private.js';
+import dnssecBogus from './dnssec-bogus.js';
 import federationDisabled from './federation-disabled.js';
 import impClusterRestartNeeded from './imp-cluster-restart-needed.js';
 import impFederationEnabled from './imp-federation-enabled.js';
@@ -47,6 +49,7 @@ export const BUILTIN_RULES: readonly RuleSpec[] = [
   dnsSrvPrivate,
   dnsSrvMisconfigured,
   dnsPeerUnresolvable,
+  dnssecBogus,
   dialbackInvalid,
   dialbackTimeout,
   dialbackUnsupported,
@@ -56,6 +59,7 @@ export const BUILTIN_RULES: readonly RuleSpec[] = [
   tlsCertIdentity,
   tlsPoshDelegation,
   tlsCertUntrusted,
+  daneMismatch,
   streamHostUnknown,
   streamNotAuthorized,
   streamPolicyViolation,

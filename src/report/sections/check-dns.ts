@@ -40,10 +40,19 @@ export const dnsSection: SectionRenderer = (t, style, opts) => {
     out.push(`  ${c.dim(missing)}`);
     if (dns.domainAddresses.length) out.push(`  ${c.dim(`fallback ${dns.domain}:5269 -> ${dns.domainAddresses.map((a) => a.address).join(' ')}`)}`);
   }
+  for (const t of dns.tlsa ?? []) {
+    if (!t.records.length && !t.malformed?.length) continue;
+    const state = !dns.dnssec?.validating ? c.dim('(DNSSEC not known: the resolver does not validate)') : t.authenticated && t.srvAuthenticated ? c.green('(DNSSEC-signed: DANE applies)') : c.yellow('(not DNSSEC-signed: peers ignore it)');
+    out.push(`  TLSA ${t.name} ${state}`);
+    const recs = opts.verbose ? t.records : t.records.slice(0, 4);
+    for (const r of recs) out.push(`    ${r.usage} ${r.selector} ${r.matchingType} ${opts.verbose || r.data.length <= 64 ? r.data : `${r.data.slice(0, 64)}...`}`);
+    if (recs.length < t.records.length) out.push(`    ${c.dim(`... ${t.records.length - recs.length} more (--verbose shows all)`)}`);
+    for (const m of t.malformed ?? []) out.push(`    ${c.red(`unusable: ${m}`)}`);
+  }
   if (opts.verbose) {
     out.push(`  ${c.dim(`resolver ${dns.resolver}; ${dns.queries.length} questions, slowest ${ms(Math.max(0, ...dns.queries.map((q) => q.ms)))}`)}`);
     for (const q of dns.queries) {
-      out.push(`  ${c.dim(`${q.type.padEnd(5)} ${q.name} ${q.rcode} ${q.transport}${q.truncated ? ' (TC)' : ''}${q.authoritative ? ' aa' : ''} ${ms(q.ms)}`)}`);
+      out.push(`  ${c.dim(`${q.type.padEnd(5)} ${q.name} ${q.rcode} ${q.transport}${q.truncated ? ' (TC)' : ''}${q.authoritative ? ' aa' : ''}${q.authenticated ? ' ad' : ''} ${ms(q.ms)}`)}`);
     }
   }
   return out;
