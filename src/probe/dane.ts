@@ -109,6 +109,12 @@ function recordText(r: TlsaRecordFacts): string {
 }
 
 /** probe.dane.match / probe.dane.mismatch, only where DANE applies (`usable`). */
+/** The matched record in presentation form (its parameters alone if the facts do not hold it). */
+function matchedText(d: DaneFacts, m: NonNullable<DaneFacts['matched']>): string {
+  const r = d.records.find((x) => x.usage === m.usage && x.selector === m.selector && x.matchingType === m.matchingType && x.matches.includes(m.certIndex));
+  return r ? recordText(r) : `${m.usage} ${m.selector} ${m.matchingType}`;
+}
+
 export function evaluateDane(facts: ProbeFacts): Draft[] {
   const d = facts.dane;
   if (!d?.usable) return [];
@@ -124,7 +130,7 @@ export function evaluateDane(facts: ProbeFacts): Draft[] {
         phase: 'dane',
         title: `the certificate of ${where} matches its DNSSEC-signed TLSA record (${m.usage} ${m.selector} ${m.matchingType}, ${m.usage === 3 ? 'DANE-EE' : 'DANE-TA'})`,
         detail: m.usage === 3 ? 'Validating peers that implement DANE (Prosody 13 among them) accept this certificate by its key, with no name check (RFC 7671 §5.1).' : 'Validating peers that implement DANE accept chains to this trust anchor; the SRV target is an acceptable reference identity (RFC 7673).',
-        evidence: [{ label: 'TLSA', value: `${d.name} ${recordText(d.records.find((r) => r.usage === m.usage && r.selector === m.selector && r.matchingType === m.matchingType && r.matches.includes(m.certIndex))!)}`, source: 'DNSSEC-authenticated' }, { label: 'certificate', value: certText(m.certIndex) }],
+        evidence: [{ label: 'TLSA', value: `${d.name} ${matchedText(d, m)}`, source: 'DNSSEC-authenticated' }, { label: 'certificate', value: certText(m.certIndex) }],
         references: [RFC7671, RFC7673],
       },
     ];

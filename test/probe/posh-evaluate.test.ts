@@ -54,7 +54,9 @@ function hosted(f: ProbeFacts): void {
 }
 
 function dane(d: Partial<DaneFacts> & { matched?: DaneFacts['matched'] }): DaneFacts {
-  return { name: '_5269._tcp.xmpp.provider.test', rcode: 'NOERROR', srvAuthenticated: true, tlsaAuthenticated: true, usable: true, records: [{ usage: 3, selector: 1, matchingType: 1, data: 'ab'.repeat(32), matches: [0] }], ...d };
+  const m = d.matched ?? { usage: 3, selector: 1, matchingType: 1, certIndex: 0 };
+  const records = [{ usage: m.usage, selector: m.selector, matchingType: m.matchingType, data: 'ab'.repeat(32), matches: d.matched ? [m.certIndex] : [] }];
+  return { name: '_5269._tcp.xmpp.provider.test', rcode: 'NOERROR', srvAuthenticated: true, tlsaAuthenticated: true, usable: true, records, ...d };
 }
 
 describe('POSH: a file that lists the presented certificate', () => {
@@ -157,7 +159,7 @@ describe('identity with delegation: DANE (RFC 7673) from recorded facts', () => 
       hosted(x);
       x.dane = dane({ matched: { usage: 3, selector: 1, matchingType: 1, certIndex: 0 } });
     });
-    assert.deepEqual(ids(f), ['info:probe.cert.delegated', 'info:probe.dialback.valid']);
+    assert.deepEqual(ids(f), ['info:probe.cert.delegated', 'info:probe.dane.match', 'info:probe.dialback.valid']);
     const d = one(f, 'probe.cert.delegated');
     assert.equal(d.title, 'the certificate does not name peer.test, but peer.test delegates to it by DANE (RFC 7673)');
     assert.deepEqual(d.references, ['https://www.rfc-editor.org/rfc/rfc7673', 'https://www.rfc-editor.org/rfc/rfc7671#section-5.1']);
@@ -167,14 +169,14 @@ describe('identity with delegation: DANE (RFC 7673) from recorded facts', () => 
       hosted(x);
       x.dane = dane({ matched: { usage: 2, selector: 0, matchingType: 1, certIndex: 1 } });
     });
-    assert.deepEqual(ids(f), ['info:probe.cert.delegated', 'info:probe.dialback.valid']);
+    assert.deepEqual(ids(f), ['info:probe.cert.delegated', 'info:probe.dane.match', 'info:probe.dialback.valid']);
     assert.match(one(f, 'probe.cert.delegated').detail, /DANE-TA\) matches the chain and the certificate names the SRV target xmpp\.provider\.test/);
   });
   it('DANE-TA without an authenticated SRV, or with a certificate that does not name the target, or a pinned host: name-mismatch', () => {
     const ta = { usage: 2 as const, selector: 0, matchingType: 1, certIndex: 1 };
     const unsignedSrv = facts((x) => {
       hosted(x);
-      x.dane = dane({ srvAuthenticated: false, matched: ta });
+      x.dane = dane({ srvAuthenticated: false, usable: false, matched: ta });
     });
     const otherName = facts((x) => {
       hosted(x);
@@ -186,7 +188,9 @@ describe('identity with delegation: DANE (RFC 7673) from recorded facts', () => 
       x.attempts[0]!.source = 'pinned';
       x.dane = dane({ matched: ta });
     });
-    for (const f of [unsignedSrv, otherName, pinned]) assert.deepEqual(ids(f), ['error:probe.cert.name-mismatch', 'info:probe.dialback.valid']);
+    // DANE does not apply without an authenticated SRV; otherwise the chain matches (probe.dane.match) but the names do not delegate.
+    assert.deepEqual(ids(unsignedSrv), ['error:probe.cert.name-mismatch', 'info:probe.dialback.valid']);
+    for (const f of [otherName, pinned]) assert.deepEqual(ids(f), ['error:probe.cert.name-mismatch', 'info:probe.dane.match', 'info:probe.dialback.valid']);
   });
   it('a TLSA record that is not usable (not authenticated) or did not match: name-mismatch', () => {
     const notUsable = facts((x) => {
@@ -197,7 +201,8 @@ describe('identity with delegation: DANE (RFC 7673) from recorded facts', () => 
       hosted(x);
       x.dane = dane({});
     });
-    for (const f of [notUsable, noMatch]) assert.deepEqual(ids(f), ['error:probe.cert.name-mismatch', 'info:probe.dialback.valid']);
+    assert.deepEqual(ids(notUsable), ['error:probe.cert.name-mismatch', 'info:probe.dialback.valid']);
+    assert.deepEqual(ids(noMatch), ['error:probe.cert.name-mismatch', 'error:probe.dane.mismatch', 'info:probe.dialback.valid']);
   });
   it('POSH and DANE both: one delegated finding naming both', () => {
     const f = facts((x) => {
@@ -205,7 +210,7 @@ describe('identity with delegation: DANE (RFC 7673) from recorded facts', () => 
       x.posh = posh();
       x.dane = dane({ matched: { usage: 3, selector: 1, matchingType: 1, certIndex: 0 } });
     });
-    assert.deepEqual(ids(f), ['info:probe.cert.delegated', 'info:probe.dialback.valid', 'info:probe.posh.match']);
+    assert.deepEqual(ids(f), ['info:probe.cert.delegated', 'info:probe.dane.match', 'info:probe.dialback.valid', 'info:probe.posh.match']);
     assert.equal(one(f, 'probe.cert.delegated').title, 'the certificate does not name peer.test, but peer.test delegates to it by POSH (RFC 7711) and DANE (RFC 7673)');
   });
 });
