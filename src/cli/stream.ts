@@ -30,6 +30,9 @@ export interface StreamHooks {
   beforeStdout?: () => void;
 }
 
+const FLUSH_BYTES = 1 << 16;
+const FLUSH_MS = 50;
+
 interface Sink {
   format: Format;
   /** Where the text goes: stdout, or a report file. */
@@ -71,12 +74,30 @@ export async function streamRun<D>(
   const kept: TargetResult<D>[] | undefined = sinks.some((s) => !s.renderer) || wantsGithubSummary ? [] : undefined;
 
   const summary: Summary = { targets: 0, errors: 0, warnings: 0, info: 0 };
+  // Text waits at most FLUSH_MS (or until FLUSH_BYTES) so that thousands of small targets make
+  // few writes; the writes of each sink stay in order.
   let queue = Promise.resolve();
-  const put = (fn: (s: Sink) => string) => {
-    const texts = sinks.map((s) => (s.renderer ? fn(s) : ''));
+  const buffered = sinks.map(() => '');
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const texts = buffered.splice(0, sinks.length, ...sinks.map(() => ''));
+    size = 0;
     queue = queue.then(async () => {
       for (let i = 0; i < sinks.length; i++) if (texts[i]) await sinks[i]!.out.write(texts[i]!);
     });
+  };
+  const put = (fn: (s: Sink) => string) => {
+    sinks.forEach((s, i) => {
+      if (!s.renderer) return;
+      const text = fn(s);
+      buffered[i] += text;
+      size += text.length;
+    });
+    if (size >= FLUSH_BYTES) flush();
+    else if (size && !timer) timer = setTimeout(flush, FLUSH_MS);
   };
   const take = (t: TargetResult<D>) => {
     summary.targets++;
@@ -95,6 +116,7 @@ export async function streamRun<D>(
     const run: RunResult<D> = { ...buildRun<D>(command, { ...options, ...extra }, kept ?? [], startedAt, g.strict), summary: { ...summary } };
     run.exitCode = exitCode ?? exitCodeFor(summary, g.strict);
     put((s) => s.renderer!.end(run));
+    flush();
     await queue;
     const failed: string[] = [];
     const { renderRun, appendStepSummary } = await import('../report/output.js');
@@ -142,6 +164,7 @@ export async function streamRun<D>(
     async abort() {
       onInterrupt(undefined);
       closed = true;
+      clearTimeout(timer);
       await queue.catch(() => undefined);
       for (const s of sinks) await s.file?.handle.abort();
     },

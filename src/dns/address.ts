@@ -5,7 +5,7 @@
  * address: IPv4-mapped `::ffff:0:0/96` (RFC 4291), IPv4-compatible `::/96`, IPv4-translated
  * `::ffff:0:0:0/96` (RFC 2765), NAT64 `64:ff9b::/96` (RFC 6052) and 6to4 `2002::/16` (RFC 3056).
  */
-import { BlockList, isIP, SocketAddress } from 'node:net';
+import { isIP } from 'node:net';
 
 export type AddressClass = 'public' | 'private' | 'loopback' | 'link-local' | 'cgnat' | 'ula' | 'unspecified' | 'multicast';
 
@@ -25,11 +25,23 @@ const RANGES: Array<[AddressClass, string, number, 'ipv4' | 'ipv6']> = [
   ['multicast', 'ff00::', 8, 'ipv6'],
 ];
 
-const LISTS = RANGES.map(([cls, net, prefix, type]) => {
-  const bl = new BlockList();
-  bl.addSubnet(net, prefix, type);
-  return [cls, bl, type] as const;
-});
+/** The ranges as 16-bit groups and prefix lengths (an IPv4 address is two groups). */
+const PREFIXES = RANGES.map(([cls, net, prefix, type]) => [cls, type === 'ipv4' ? ipv4Groups(net)! : ipv6Groups(net)!, prefix, type] as const);
+
+/** The two 16-bit groups of a dotted-quad IPv4 address (validated by isIP before). */
+function ipv4Groups(text: string): number[] | undefined {
+  const b = text.split('.').map(Number);
+  return b.length === 4 ? [(b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!] : undefined;
+}
+
+/** Whether `groups` start with the first `prefix` bits of `net`. */
+function inPrefix(groups: readonly number[], net: readonly number[], prefix: number): boolean {
+  for (let i = 0, bits = prefix; bits > 0; i++, bits -= 16) {
+    const mask = bits >= 16 ? 0xffff : (0xffff << (16 - bits)) & 0xffff;
+    if (((groups[i]! ^ net[i]!) & mask) !== 0) return false;
+  }
+  return true;
+}
 
 /** The eight 16-bit groups of an IPv6 address in text form (with or without a dotted-quad tail). */
 export function ipv6Groups(text: string): number[] | undefined {
@@ -83,10 +95,11 @@ export function classifyAddress(address: string): AddressClass {
     }
   }
   if (fam === 0) return 'public';
-  // One parsed address for all the lists (check() with a string parses it every time).
-  const sa = new SocketAddress({ address: a, family: fam === 4 ? 'ipv4' : 'ipv6' });
-  for (const [cls, bl, type] of LISTS) {
-    if ((type === 'ipv4') === (fam === 4) && bl.check(sa)) return cls;
+  // Plain arithmetic on the 16-bit groups (a net.BlockList check costs a SocketAddress per address).
+  const groups = fam === 4 ? ipv4Groups(a) : ipv6Groups(a);
+  if (!groups) return 'public';
+  for (const [cls, net, prefix, type] of PREFIXES) {
+    if ((type === 'ipv4') === (fam === 4) && inPrefix(groups, net, prefix)) return cls;
   }
   return 'public';
 }

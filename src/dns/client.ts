@@ -142,6 +142,9 @@ export function parseDohUrl(spec: string): URL {
   return u;
 }
 
+/** Questions whose answers the client keeps (shared SRV targets are asked once per run). */
+const CACHE_LIMIT = 8192;
+
 export class DnsClient {
   readonly resolvers: ResolverAddress[];
   readonly doh: string | undefined;
@@ -166,13 +169,15 @@ export class DnsClient {
     return this.doh ? this.doh : this.resolvers.map(formatResolver).join(', ');
   }
 
-  /** Asks one question (answers are cached for the client's lifetime, as a run is short). */
+  /** Asks one question (the last CACHE_LIMIT answers are cached: a run asks each question once). */
   query(name: string, type: RRType): Promise<DnsResponse> {
     const key = `${normName(name)}|${type}`;
     let p = this.cache.get(key);
     if (!p) {
       p = this.dohUrl ? this.askDoh(this.dohUrl, name, type) : this.ask(name, type);
       this.cache.set(key, p);
+      // Bounded, oldest first: a run of 10,000 domains must not keep its 40,000 answers.
+      if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
     }
     return p;
   }
