@@ -58,7 +58,6 @@ export async function streamRun<D>(
   const { section, before } = hooks;
   const { streamRenderer } = await import('../report/stream.js');
   const { openReport } = await import('../report/output.js');
-  const { wantColor, terminalWidth } = await import('../report/style.js');
   const o: RenderOptions = { strict: g.strict, verbose: g.verbose, quiet: g.quiet, color: false, section };
   const head = buildRun<D>(command, options, [], startedAt, g.strict);
   const sinks: Sink[] = [];
@@ -66,7 +65,9 @@ export async function streamRun<D>(
     const handle = await openReport(x.file);
     sinks.push({ format: x.format, out: handle, file: { name: x.file, handle }, renderer: await streamRenderer(x.format, head, total, o), options: o });
   }
-  const stdoutOptions = { ...o, color: g.format === 'human' && wantColor(g.color), width: terminalWidth() };
+  // The terminal's width and colours matter to the human format only (style.js loads string-width).
+  const style = g.format === 'human' ? await import('../report/style.js') : undefined;
+  const stdoutOptions = { ...o, color: Boolean(style?.wantColor(g.color)), width: style?.terminalWidth() };
   sinks.push({ format: g.format, out: { write: (text) => (hooks.beforeStdout?.(), write(process.stdout, text)) }, renderer: await streamRenderer(g.format, head, total, stdoutOptions), options: stdoutOptions });
   const stepSummary = process.env.GITHUB_STEP_SUMMARY;
   const wantsGithubSummary = Boolean(stepSummary && (g.format === 'github' || g.outputs.some((x) => x.format === 'github')));

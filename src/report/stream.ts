@@ -30,6 +30,8 @@ export async function streamRenderer(format: Format, head: RunResult, total: num
 }
 
 const TARGETS_KEY = '\n  "targets": []';
+const NESTED_HEAD = '{\n  "t": {\n    "t": ';
+const NESTED_TAIL = '\n  }\n}';
 
 /** The JSON document as renderJson() writes it: the header, each target indented, the rest. */
 async function jsonRenderer(head: RunResult): Promise<TargetRenderer> {
@@ -44,9 +46,9 @@ async function jsonRenderer(head: RunResult): Promise<TargetRenderer> {
   return {
     begin: () => `${split(head)[0]}\n  "targets": [`,
     target(t) {
-      // JSON.stringify escapes line breaks inside strings: every '\n' is the layout's.
-      const text = JSON.stringify(redactRun(t), null, 2).split('\n').join('\n    ');
-      return `${n++ ? ',' : ''}\n    ${text}`;
+      // Nested two levels deep, the target is indented as an element of the document's targets.
+      const text = JSON.stringify({ t: { t: redactRun(t) } }, null, 2);
+      return `${n++ ? ',' : ''}\n    ${text.slice(NESTED_HEAD.length, -NESTED_TAIL.length)}`;
     },
     end: (run) => `${n ? '\n  ]' : ']'}${split(run)[1]}`,
   };
