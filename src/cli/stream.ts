@@ -56,50 +56,16 @@ export async function streamRun<D>(
   hooks: StreamHooks = {},
 ): Promise<RunStream<D>> {
   const { section, before } = hooks;
-  const { streamRenderer } = await import('../report/stream.js');
-  const { openReport } = await import('../report/output.js');
   const o: RenderOptions = { strict: g.strict, verbose: g.verbose, quiet: g.quiet, color: false, section };
-  const head = buildRun<D>(command, options, [], startedAt, g.strict);
-  const sinks: Sink[] = [];
-  for (const x of g.outputs) {
-    const handle = await openReport(x.file);
-    sinks.push({ format: x.format, out: handle, file: { name: x.file, handle }, renderer: await streamRenderer(x.format, head, total, o), options: o });
-  }
-  // The terminal's width and colours matter to the human format only (style.js loads string-width).
-  const style = g.format === 'human' ? await import('../report/style.js') : undefined;
-  const stdoutOptions = { ...o, color: Boolean(style?.wantColor(g.color)), width: style?.terminalWidth() };
-  sinks.push({ format: g.format, out: { write: (text) => (hooks.beforeStdout?.(), write(process.stdout, text)) }, renderer: await streamRenderer(g.format, head, total, stdoutOptions), options: stdoutOptions });
+  const sinks = await openSinks(buildRun<D>(command, options, [], startedAt, g.strict), total, g, o, hooks);
   const stepSummary = process.env.GITHUB_STEP_SUMMARY;
   const wantsGithubSummary = Boolean(stepSummary && (g.format === 'github' || g.outputs.some((x) => x.format === 'github')));
   // The targets are kept only for a format that needs the whole run.
   const kept: TargetResult<D>[] | undefined = sinks.some((s) => !s.renderer) || wantsGithubSummary ? [] : undefined;
 
   const summary: Summary = { targets: 0, errors: 0, warnings: 0, info: 0 };
-  // Text waits at most FLUSH_MS (or until FLUSH_BYTES) so that thousands of small targets make
-  // few writes; the writes of each sink stay in order.
-  let queue = Promise.resolve();
-  const buffered = sinks.map(() => '');
-  let size = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    const texts = buffered.splice(0, sinks.length, ...sinks.map(() => ''));
-    size = 0;
-    queue = queue.then(async () => {
-      for (let i = 0; i < sinks.length; i++) if (texts[i]) await sinks[i]!.out.write(texts[i]!);
-    });
-  };
-  const put = (fn: (s: Sink) => string) => {
-    sinks.forEach((s, i) => {
-      if (!s.renderer) return;
-      const text = fn(s);
-      buffered[i] += text;
-      size += text.length;
-    });
-    if (size >= FLUSH_BYTES) flush();
-    else if (size && !timer) timer = setTimeout(flush, FLUSH_MS);
-  };
+  const out = new Batches(sinks);
+  const put = (fn: (s: Sink) => string) => out.put(fn);
   const take = (t: TargetResult<D>) => {
     summary.targets++;
     for (const f of t.findings) summary[f.severity === 'error' ? 'errors' : f.severity === 'warning' ? 'warnings' : 'info']++;
@@ -117,8 +83,7 @@ export async function streamRun<D>(
     const run: RunResult<D> = { ...buildRun<D>(command, { ...options, ...extra }, kept ?? [], startedAt, g.strict), summary: { ...summary } };
     run.exitCode = exitCode ?? exitCodeFor(summary, g.strict);
     put((s) => s.renderer!.end(run));
-    flush();
-    await queue;
+    await out.drain();
     const failed: string[] = [];
     const { renderRun, appendStepSummary } = await import('../report/output.js');
     for (const s of sinks) {
@@ -165,9 +130,76 @@ export async function streamRun<D>(
     async abort() {
       onInterrupt(undefined);
       closed = true;
-      clearTimeout(timer);
-      await queue.catch(() => undefined);
+      await out.discard().catch(() => undefined);
       for (const s of sinks) await s.file?.handle.abort();
     },
   };
+}
+
+/** The report files of `-o`, then stdout, each with its renderer (undefined: the format needs the whole run). */
+async function openSinks(head: RunResult, total: number, g: GlobalOptions, o: RenderOptions, hooks: StreamHooks): Promise<Sink[]> {
+  const { streamRenderer } = await import('../report/stream.js');
+  const { openReport } = await import('../report/output.js');
+  const sinks: Sink[] = [];
+  for (const x of g.outputs) {
+    const handle = await openReport(x.file);
+    sinks.push({ format: x.format, out: handle, file: { name: x.file, handle }, renderer: await streamRenderer(x.format, head, total, o), options: o });
+  }
+  // The terminal's width and colours matter to the human format only (style.js loads string-width).
+  const style = g.format === 'human' ? await import('../report/style.js') : undefined;
+  const stdoutOptions = { ...o, color: Boolean(style?.wantColor(g.color)), width: style?.terminalWidth() };
+  const stdout = { write: (text: string) => (hooks.beforeStdout?.(), write(process.stdout, text)) };
+  sinks.push({ format: g.format, out: stdout, renderer: await streamRenderer(g.format, head, total, stdoutOptions), options: stdoutOptions });
+  return sinks;
+}
+
+/**
+ * Text for the sinks, written in batches: a batch waits at most FLUSH_MS (or until FLUSH_BYTES),
+ * so that thousands of small targets make few writes; each sink's writes stay in order.
+ */
+class Batches {
+  private queue = Promise.resolve();
+  private buffered: string[];
+  private size = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly sinks: Sink[]) {
+    this.buffered = sinks.map(() => '');
+  }
+
+  put(fn: (s: Sink) => string): void {
+    this.sinks.forEach((s, i) => {
+      if (!s.renderer) return;
+      const text = fn(s);
+      this.buffered[i] += text;
+      this.size += text.length;
+    });
+    if (this.size >= FLUSH_BYTES) this.flush();
+    else if (this.size && !this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const texts = this.buffered;
+    this.buffered = this.sinks.map(() => '');
+    this.size = 0;
+    this.queue = this.queue.then(async () => {
+      for (let i = 0; i < this.sinks.length; i++) if (texts[i]) await this.sinks[i]!.out.write(texts[i]!);
+    });
+  }
+
+  /** Drops what is buffered; resolves once the writes under way are done. */
+  discard(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.buffered = this.sinks.map(() => '');
+    return this.queue;
+  }
+
+  /** Writes what is buffered; resolves once every write is done. */
+  drain(): Promise<void> {
+    this.flush();
+    return this.queue;
+  }
 }
