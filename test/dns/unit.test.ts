@@ -115,6 +115,7 @@ test('classifyAddress: the same class as net.BlockList over the ranges and their
   const oracle = (address: string): string => {
     const a = embeddedIpv4(address) ?? address.toLowerCase();
     const fam = isIP(a);
+    if (fam === 0) return 'public';
     const sa = new SocketAddress({ address: a, family: fam === 4 ? 'ipv4' : 'ipv6' });
     for (const [cls, bl, type] of lists) if ((type === 'ipv4') === (fam === 4) && bl.check(sa)) return cls;
     return 'public';
@@ -123,7 +124,9 @@ test('classifyAddress: the same class as net.BlockList over the ranges and their
   for (const a of [0, 1, 9, 10, 11, 99, 100, 126, 127, 128, 168, 169, 170, 171, 172, 191, 192, 193, 223, 224, 239, 240, 255])
     for (const b of [0, 1, 15, 16, 31, 32, 63, 64, 127, 128, 167, 168, 169, 253, 254, 255]) v4.push(`${a}.${b}.0.1`, `${a}.${b}.255.255`);
   const v6 = ['::2', '::1:0', '1::', 'fe7f::1', 'fe80::', 'febf:ffff::1', 'fec0::1', 'fbff::1', 'fc00::', 'fdff::1', 'fe00::1', 'feff::1', 'ff00::', 'ffff::1', '2001:db8::1', '8000::1', '0:0:0:0:0:0:0:1'];
-  for (const a of [...v4, ...v6]) assert.equal(classifyAddress(a), oracle(a), a);
+  // Not addresses for net.isIP (leading zeros, out of range, wrong shape): public, as before.
+  const bad = ['01.2.3.4', '1.2.3.04', '256.1.1.1', '1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.4.', '', '.1.2.3', '1.2.3.a', '1.2.3.2555', 'fe80::1::2', 'example.com'];
+  for (const a of [...v4, ...v6, ...bad]) assert.equal(classifyAddress(a), oracle(a), a);
 });
 
 test('parseDomain: IDN to A-label, both forms kept; trailing dot and case normalised', () => {
