@@ -4,7 +4,7 @@
 // and runs `xfed check-dns --json --file` over 1/10 of them and all of them, paired (small, large,
 // small, large...), each process measured with /usr/bin/time -v: wall time, CPU time, peak RSS.
 // Prints the medians and the ratio large/small of time per domain (1.0 = linear).
-// Usage: node bench/check-dns-scale.mjs [domains=10000] [runs=3] [format=json]
+// Usage: node bench/check-dns-scale.mjs [domains=10000] [runs=3] [format=json]   (XFED_BIN=... for a baseline)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ const { startUnbound, labDir } = await import(join(root, 'dist/test/helpers/serv
 const N = Number(process.argv[2] ?? 10000);
 const RUNS = Number(process.argv[3] ?? 3);
 const FORMAT = process.argv[4] ?? 'json';
+// XFED_BIN=<path to another build's bin/xfed.js> measures that build instead (a baseline).
+const XFED = process.env.XFED_BIN ?? join(root, 'bin/xfed.js');
 const dir = labDir('bench-dns-scale');
 mkdirSync(dir, { recursive: true });
 
@@ -34,7 +36,7 @@ const dns = await startUnbound('bench-scale', '127.0.20.53', 53, [{ name: 'bench
 
 /** One process under /usr/bin/time -v: wall ms, CPU ms, peak RSS MB, bytes written. */
 function measure(list) {
-  const args = ['-v', process.execPath, join(root, 'bin/xfed.js'), 'check-dns', '--format', FORMAT, '--file', join(dir, list), '--resolver', dns.resolver];
+  const args = ['-v', process.execPath, XFED, 'check-dns', '--format', FORMAT, '--file', join(dir, list), '--resolver', dns.resolver];
   const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
