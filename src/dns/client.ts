@@ -154,6 +154,8 @@ export class DnsClient {
   private udp = new Map<string, UdpChannel>();
   private cache = new Map<string, Promise<DnsResponse>>();
   private dohPool: import('undici').Pool | undefined;
+  private readonly names = new Map<ResolverAddress, string>();
+  private readonly description: string;
 
   constructor(opts: DnsClientOptions = {}) {
     this.timeout = opts.timeout ?? 5000;
@@ -162,11 +164,19 @@ export class DnsClient {
     if (this.doh) this.dohUrl = parseDohUrl(this.doh);
     this.resolvers = opts.resolvers?.length ? opts.resolvers.map(parseResolver) : systemResolvers();
     if (!this.doh && this.resolvers.length === 0) throw new InputError('dns.resolver', 'no DNS resolver is configured on this system: name one', DNS_INPUT_CODES.noResolver);
+    // Formatted once: every question and every domain's facts name them.
+    for (const r of this.resolvers) this.names.set(r, formatResolver(r));
+    this.description = this.doh ? this.doh : this.resolvers.map((r) => this.names.get(r)!).join(', ');
+  }
+
+  /** `ip:port` of a resolver, as reports show it. */
+  private nameOf(r: ResolverAddress): string {
+    return this.names.get(r) ?? formatResolver(r);
   }
 
   /** Where questions go, for reports. */
   describe(): string {
-    return this.doh ? this.doh : this.resolvers.map(formatResolver).join(', ');
+    return this.description;
   }
 
   /** Asks one question (the last CACHE_LIMIT answers are cached: a run asks each question once). */
@@ -202,7 +212,7 @@ export class DnsClient {
       transport = 'tcp';
       res = await tcpQuery(r, name, type, this.timeout);
     }
-    return response(name, type, formatResolver(r), transport, truncated, res, t0);
+    return response(name, type, this.nameOf(r), transport, truncated, res, t0);
   }
 
   private async askDoh(url: URL, name: string, type: RRType): Promise<DnsResponse> {
@@ -214,7 +224,7 @@ export class DnsClient {
   }
 
   private channel(r: ResolverAddress): UdpChannel {
-    const key = formatResolver(r);
+    const key = this.nameOf(r);
     let c = this.udp.get(key);
     // A channel that could not even open its socket (EMFILE) is made again for the next question.
     if (c?.dead?.rcode === 'LOCALERR') {
