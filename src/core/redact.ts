@@ -327,7 +327,7 @@ const ENUM_VALUE = /^[a-z0-9][a-z0-9._-]{0,31}$/i;
  * `redactText`; ids, enum fields, numbers, booleans and object keys untouched.
  */
 export function redactRun<T>(value: T): T {
-  if (!registered.size && !mayHoldShape(value, 0)) return value;
+  // A clean run (the common case) comes back as it is: walk() copies only what it changes.
   return walk(value, undefined) as T;
 }
 
@@ -336,21 +336,26 @@ function walk(value: unknown, key: string | undefined): unknown {
     if (key !== undefined && (VERBATIM_KEYS.has(key) || (ENUM_KEYS.has(key) && ENUM_VALUE.test(value)))) return value;
     return redactText(value);
   }
-  if (Array.isArray(value)) return value.map((v) => walk(v, key === 'references' ? key : undefined));
+  // Copy on write: an array or object none of whose values changed is returned as it is.
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = walk(value[i], key === 'references' ? key : undefined);
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
+  }
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = walk(v, k);
-    return out;
+    let out: Record<string, unknown> | undefined;
+    for (const k in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+      const old = (value as Record<string, unknown>)[k];
+      const v = walk(old, k);
+      if (v !== old) (out ??= { ...(value as Record<string, unknown>) })[k] = v;
+    }
+    return out ?? value;
   }
   return value;
 }
 
-/** Whether any string inside may hold a secret shape (skips the copy for the common clean run). */
-function mayHoldShape(value: unknown, depth: number): boolean {
-  if (typeof value === 'string') return MAYBE_SHAPE.test(value);
-  if (depth > 200) return true;
-  if (Array.isArray(value)) return value.some((v) => mayHoldShape(v, depth + 1));
-  if (value && typeof value === 'object') return Object.values(value).some((v) => mayHoldShape(v, depth + 1));
-  return false;
-}
 

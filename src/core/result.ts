@@ -80,10 +80,11 @@ export interface RunResult<D = unknown> {
   version: string;
   command: string;
   startedAt: string;
-  durationMs: number;
-  /** Options that shaped the run (never secrets). */
-  options: Record<string, unknown>;
+  /** First after the header, so that a run can be written one target at a time (report/stream.ts). */
   targets: TargetResult<D>[];
+  /** Options that shaped the run (never secrets); after the targets: Ctrl-C adds `interrupted`. */
+  options: Record<string, unknown>;
+  durationMs: number;
   summary: Summary;
   /** The exit code xfed exits with for this run. */
   exitCode: number;
@@ -98,9 +99,10 @@ export function buildRun<D>(command: string, options: Record<string, unknown>, t
     version: VERSION,
     command,
     startedAt: startedAt.toISOString(),
-    durationMs: Math.round((Date.now() - startedAt.getTime()) * 10) / 10,
-    options,
+    // Key order: everything known only at the end comes after the targets (report/stream.ts).
     targets,
+    options,
+    durationMs: Math.round((Date.now() - startedAt.getTime()) * 10) / 10,
     summary,
     exitCode: exitCodeFor(summary, strict),
   };

@@ -440,7 +440,7 @@ async function readLog(name: string, src: AsyncIterable<Buffer> | Iterable<Buffe
   const engine = ctx.engine;
   // A continuation line whose header is out of reach still belongs to the file's product.
   engine.beginSource(name, hint ?? product);
-  const scanner = new LineScanner(engine.compiled.prefilter, (c) => engine.onCandidate(c));
+  const scanner = new LineScanner(engine.compiled.prefilter, (c) => engine.onCandidate(c), MAX_LINE, engine.compiled.keywords);
   let matched = 0;
   try {
     for await (const chunk of src) {

@@ -5,6 +5,7 @@
  * by counting newlines between matches. Memory stays bounded: a line longer than
  * `maxLine` bytes is cut, and only the previous chunk is kept for look-back.
  */
+import { KeywordSearch } from './search.js';
 import type { Product } from './types.js';
 
 export const MAX_LINE = 256 * 1024;
@@ -45,11 +46,18 @@ export class LineScanner {
   private prev = '';
   private lastLine = '';
 
+  /** The sampled keyword search (search.ts); without it, the prefilter regex scans whole chunks. */
+  private readonly search: KeywordSearch | undefined;
+
+  /** `keywords`: the prefilter's keywords (latin1), for the sampled search; omitted, the regex scans everything. */
   constructor(
     private readonly prefilter: RegExp | null,
     private readonly onCandidate: (c: Candidate) => void,
     private readonly maxLine = MAX_LINE,
-  ) {}
+    keywords?: readonly string[],
+  ) {
+    this.search = prefilter && keywords ? KeywordSearch.of(keywords) : undefined;
+  }
 
   push(chunk: Buffer): void {
     this.bytes += chunk.length;
@@ -130,7 +138,33 @@ export class LineScanner {
     const re = this.prefilter;
     let counted = 0;
     let lineNo = this.lines;
-    if (re) {
+    /** The line [start, end) holds these keywords: count the lines before it and report it. */
+    const candidate = (start: number, end: number, keywords: string[]) => {
+      for (let p = s.indexOf('\n', counted); p !== -1 && p < start; p = s.indexOf('\n', p + 1)) lineNo++;
+      counted = start;
+      let line = seg.toString('utf8', start, end);
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      const c: Candidate = { lineNo: lineNo + 1, line, keywords };
+      if (!isHeader(line)) {
+        const h = this.lookback(s, start);
+        if (h !== undefined) c.header = h;
+      }
+      this.onCandidate(c);
+    };
+    if (re && this.search) {
+      // Sampled search for the lines that hold a keyword; the regex runs on those lines only.
+      for (let p = this.search.find(seg, 0); p !== -1; ) {
+        const start = s.lastIndexOf('\n', p) + 1;
+        let end = s.indexOf('\n', p);
+        if (end === -1) end = s.length;
+        const text = s.slice(start, end);
+        const keywords: string[] = [];
+        re.lastIndex = 0;
+        for (let m = re.exec(text); m !== null; m = re.exec(text)) keywords.push(m[0]);
+        if (keywords.length) candidate(start, end, keywords);
+        p = end + 1 < seg.length ? this.search.find(seg, end + 1) : -1;
+      }
+    } else if (re) {
       re.lastIndex = 0;
       let m = re.exec(s);
       while (m !== null) {
@@ -141,16 +175,7 @@ export class LineScanner {
         const keywords = [m[0]];
         let next: RegExpExecArray | null;
         while ((next = re.exec(s)) !== null && next.index < end) keywords.push(next[0]);
-        for (let p = s.indexOf('\n', counted); p !== -1 && p < start; p = s.indexOf('\n', p + 1)) lineNo++;
-        counted = start;
-        let line = seg.toString('utf8', start, end);
-        if (line.endsWith('\r')) line = line.slice(0, -1);
-        const c: Candidate = { lineNo: lineNo + 1, line, keywords };
-        if (!isHeader(line)) {
-          const h = this.lookback(s, start);
-          if (h !== undefined) c.header = h;
-        }
-        this.onCandidate(c);
+        candidate(start, end, keywords);
         m = next;
       }
     }

@@ -50,3 +50,15 @@ export async function checkDomains(
     return t;
   }, opts.onProgress);
 }
+
+/**
+ * Checks many domains with bounded concurrency and hands each result to `onTarget` as it is
+ * done (with its index in `domains`), keeping none: for runs of thousands of domains.
+ */
+export async function forEachDomain(
+  domains: DomainName[],
+  opts: CheckDnsOptions & { concurrency?: number; onProgress?: (done: number, total: number) => void },
+  onTarget: (t: TargetResult<{ dns: DnsFacts }>, index: number) => void,
+): Promise<void> {
+  await mapPool(domains, opts.concurrency ?? 64, async (d, i) => void onTarget(await checkDomain(d, opts), i), opts.onProgress);
+}

@@ -159,6 +159,9 @@ export function parseDohUrl(spec: string): URL {
   return u;
 }
 
+/** Questions whose answers the client keeps (shared SRV targets are asked once per run). */
+const CACHE_LIMIT = 8192;
+
 export class DnsClient {
   readonly resolvers: ResolverAddress[];
   readonly doh: string | undefined;
@@ -168,6 +171,8 @@ export class DnsClient {
   private udp = new Map<string, UdpChannel>();
   private cache = new Map<string, Promise<DnsResponse>>();
   private dohPool: import('undici').Pool | undefined;
+  private readonly names = new Map<ResolverAddress, string>();
+  private readonly description: string;
 
   constructor(opts: DnsClientOptions = {}) {
     this.timeout = opts.timeout ?? 5000;
@@ -176,15 +181,23 @@ export class DnsClient {
     if (this.doh) this.dohUrl = parseDohUrl(this.doh);
     this.resolvers = opts.resolvers?.length ? opts.resolvers.map(parseResolver) : systemResolvers();
     if (!this.doh && this.resolvers.length === 0) throw new InputError('dns.resolver', 'no DNS resolver is configured on this system: name one', DNS_INPUT_CODES.noResolver);
+    // Formatted once: every question and every domain's facts name them.
+    for (const r of this.resolvers) this.names.set(r, formatResolver(r));
+    this.description = this.doh ? this.doh : this.resolvers.map((r) => this.names.get(r)!).join(', ');
+  }
+
+  /** `ip:port` of a resolver, as reports show it. */
+  private nameOf(r: ResolverAddress): string {
+    return this.names.get(r) ?? formatResolver(r);
   }
 
   /** Where questions go, for reports. */
   describe(): string {
-    return this.doh ? this.doh : this.resolvers.map(formatResolver).join(', ');
+    return this.description;
   }
 
   /**
-   * Asks one question (answers are cached for the client's lifetime, as a run is short).
+   * Asks one question (the last CACHE_LIMIT answers are cached: a run asks each question once).
    * Every question carries the DO bit, so `authenticated` needs no question of its own;
    * `flags.cd` asks again without validation (a separate cache entry).
    */
@@ -194,6 +207,8 @@ export class DnsClient {
     if (!p) {
       p = this.dohUrl ? this.askDoh(this.dohUrl, name, type, flags) : this.ask(name, type, flags);
       this.cache.set(key, p);
+      // Bounded, oldest first: a run of 10,000 domains must not keep its 40,000 answers.
+      if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
     }
     return p;
   }
@@ -218,7 +233,7 @@ export class DnsClient {
       transport = 'tcp';
       res = await tcpQuery(r, name, type, this.timeout, flags);
     }
-    return response(name, type, formatResolver(r), transport, truncated, res, t0, flags);
+    return response(name, type, this.nameOf(r), transport, truncated, res, t0, flags);
   }
 
   private async askDoh(url: URL, name: string, type: RRType, flags: QueryFlags): Promise<DnsResponse> {
@@ -230,7 +245,7 @@ export class DnsClient {
   }
 
   private channel(r: ResolverAddress): UdpChannel {
-    const key = formatResolver(r);
+    const key = this.nameOf(r);
     let c = this.udp.get(key);
     // A channel that could not even open its socket (EMFILE) is made again for the next question.
     if (c?.dead?.rcode === 'LOCALERR') {

@@ -56,7 +56,7 @@ function noRecords(info: ServiceInfo, nodata = 'no records'): string {
 /** Turns observations into findings. Pure: the same facts always give the same findings. */
 export function evaluateDns(s: DnsFacts, opts: EvaluateDnsOptions = {}): Finding[] {
   const out: Finding[] = [];
-  const names: OptionNames = { ...CLI_OPTION_NAMES, ...opts.optionNames };
+  const names: OptionNames = opts.optionNames ? { ...CLI_OPTION_NAMES, ...opts.optionNames } : CLI_OPTION_NAMES;
   const add: Add = (f) => out.push(finding({ phase: 'dns', ...f, target: s.domain }));
   evaluateQueries(s, add, names);
   if (s.domainRcode === 'NXDOMAIN') {

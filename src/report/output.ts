@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, appendFile, chmod, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, appendFile, chmod, open, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { redactRun } from '../core/redact.js';
@@ -95,7 +95,7 @@ export async function appendStepSummary(file: string, input: RunResult, o: Pick<
 }
 
 /** The catalogue's reference links of a finding id (none for an uncatalogued id). */
-async function referenceLookup(): Promise<(id: string) => readonly string[]> {
+export async function referenceLookup(): Promise<(id: string) => readonly string[]> {
   const { findingEntry } = await import('../findings/index.js');
   return (id) => findingEntry(id)?.references ?? [];
 }
@@ -143,6 +143,57 @@ export async function writeReport(file: string, text: string): Promise<string | 
     await unlink(tmp).catch(() => undefined);
     return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   }
+}
+
+/** A report file written in pieces (a streamed run): close() puts it in place, as writeReport() does. */
+export interface ReportFile {
+  /** Appends text; after an error, does nothing (close() returns the error code). */
+  write(text: string): Promise<void>;
+  /** Finishes the file: renamed over the destination, or removed after an error. Returns the error code. */
+  close(): Promise<string | undefined>;
+  /** The run failed: the temporary file is removed, the destination left as it was. */
+  abort(): Promise<void>;
+}
+
+/** Opens a report file to be written in pieces: the same temporary file and rename as writeReport(). */
+export async function openReport(file: string): Promise<ReportFile> {
+  const dest = await realpath(file).catch(() => file);
+  const st = await stat(dest).catch(() => undefined);
+  const inPlace = Boolean(st && !st.isFile());
+  const tmp = tempName(dest);
+  const mode = st && !inPlace ? st.mode & 0o777 : 0o666;
+  let fh: FileHandle | undefined;
+  let failed: string | undefined;
+  const fail = (e: unknown) => void (failed ??= (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  try {
+    fh = inPlace ? await open(dest, 'w') : await open(tmp, 'wx', mode);
+  } catch (e) {
+    fail(e);
+  }
+  return {
+    async write(text) {
+      if (failed || !fh || !text) return;
+      await fh.writeFile(text).catch(fail);
+    },
+    async close() {
+      await fh?.close().catch(fail);
+      if (!inPlace && !failed) {
+        try {
+          if (st) await chmod(tmp, mode);
+          await rename(tmp, dest);
+        } catch (e) {
+          fail(e);
+        }
+      }
+      if (!inPlace && failed) await unlink(tmp).catch(() => undefined);
+      return failed;
+    },
+    async abort() {
+      fail(new Error('aborted'));
+      await fh?.close().catch(() => undefined);
+      if (!inPlace) await unlink(tmp).catch(() => undefined);
+    },
+  };
 }
 
 /** A file the run reads, named as the user gave it (`--config xfed.yaml`, `logs: a.log`). */

@@ -7,9 +7,11 @@ import { sanitizeLine } from './sanitize.js';
 export interface Progress {
   update(done: number, total: number, label?: string): void;
   stop(): void;
+  /** Clears the spinner's line (it comes back on its next frame), before other text is written. */
+  clear(): void;
 }
 
-const silent: Progress = { update() {}, stop() {} };
+const silent: Progress = { update() {}, stop() {}, clear() {} };
 
 export async function startProgress(text: string, enabled: boolean, color: boolean): Promise<Progress> {
   // A terminal that reports no width (e.g. `script` without a size) makes ora redraw endlessly.
@@ -22,6 +24,9 @@ export async function startProgress(text: string, enabled: boolean, color: boole
     },
     stop() {
       spinner.stop();
+    },
+    clear() {
+      if (spinner.isSpinning) spinner.clear();
     },
   };
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
+import { BlockList, isIP, SocketAddress } from 'node:net';
 import assert from 'node:assert/strict';
 import { orderSrv, rankSrv } from '../../src/dns/srv.js';
-import { classifyAddress } from '../../src/dns/address.js';
+import { classifyAddress, embeddedIpv4 } from '../../src/dns/address.js';
 import { domainProblem, parseDomain, parseDomainList } from '../../src/dns/names.js';
 import { parseResolver } from '../../src/dns/client.js';
 import { evaluateDns, type DnsSection, type SrvEntry } from '../../src/dns/check.js';
@@ -97,6 +98,35 @@ test('classifyAddress: every non-public class the issue names', () => {
     ['2001:db8::a01:203', 'public'],
   ];
   for (const [addr, cls] of cases) assert.equal(classifyAddress(addr), cls, addr);
+});
+
+test('classifyAddress: the same class as net.BlockList over the ranges and their edges (arithmetic vs the oracle)', () => {
+  const ranges: Array<[string, string, number, 'ipv4' | 'ipv6']> = [
+    ['private', '10.0.0.0', 8, 'ipv4'], ['private', '172.16.0.0', 12, 'ipv4'], ['private', '192.168.0.0', 16, 'ipv4'],
+    ['loopback', '127.0.0.0', 8, 'ipv4'], ['link-local', '169.254.0.0', 16, 'ipv4'], ['cgnat', '100.64.0.0', 10, 'ipv4'],
+    ['unspecified', '0.0.0.0', 8, 'ipv4'], ['multicast', '224.0.0.0', 4, 'ipv4'], ['loopback', '::1', 128, 'ipv6'],
+    ['unspecified', '::', 128, 'ipv6'], ['link-local', 'fe80::', 10, 'ipv6'], ['ula', 'fc00::', 7, 'ipv6'], ['multicast', 'ff00::', 8, 'ipv6'],
+  ];
+  const lists = ranges.map(([cls, net, prefix, type]) => {
+    const bl = new BlockList();
+    bl.addSubnet(net, prefix, type);
+    return [cls, bl, type] as const;
+  });
+  const oracle = (address: string): string => {
+    const a = embeddedIpv4(address) ?? address.toLowerCase();
+    const fam = isIP(a);
+    if (fam === 0) return 'public';
+    const sa = new SocketAddress({ address: a, family: fam === 4 ? 'ipv4' : 'ipv6' });
+    for (const [cls, bl, type] of lists) if ((type === 'ipv4') === (fam === 4) && bl.check(sa)) return cls;
+    return 'public';
+  };
+  const v4: string[] = [];
+  for (const a of [0, 1, 9, 10, 11, 99, 100, 126, 127, 128, 168, 169, 170, 171, 172, 191, 192, 193, 223, 224, 239, 240, 255])
+    for (const b of [0, 1, 15, 16, 31, 32, 63, 64, 127, 128, 167, 168, 169, 253, 254, 255]) v4.push(`${a}.${b}.0.1`, `${a}.${b}.255.255`);
+  const v6 = ['::2', '::1:0', '1::', 'fe7f::1', 'fe80::', 'febf:ffff::1', 'fec0::1', 'fbff::1', 'fc00::', 'fdff::1', 'fe00::1', 'feff::1', 'ff00::', 'ffff::1', '2001:db8::1', '8000::1', '0:0:0:0:0:0:0:1'];
+  // Not addresses for net.isIP (leading zeros, out of range, wrong shape): public, as before.
+  const bad = ['01.2.3.4', '1.2.3.04', '256.1.1.1', '1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.4.', '', '.1.2.3', '1.2.3.a', '1.2.3.2555', 'fe80::1::2', 'example.com'];
+  for (const a of [...v4, ...v6, ...bad]) assert.equal(classifyAddress(a), oracle(a), a);
 });
 
 test('parseDomain: IDN to A-label, both forms kept; trailing dot and case normalised', () => {

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { DnsClient } from '../../dns/client.js';
-import { checkDomains, type DnsFacts } from '../../dns/check.js';
+import { forEachDomain, type DnsFacts } from '../../dns/check.js';
 import { startProgress } from '../../report/progress.js';
 import { dnsSection } from '../../report/sections/check-dns.js';
 import { readDomainArgs } from '../inputs.js';
-import { buildRun, emit, globalOptions, reportOnInterrupt } from '../run.js';
+import { globalOptions } from '../run.js';
+import { streamRun } from '../stream.js';
 
 interface CheckDnsCliOptions {
   file?: string;
@@ -36,24 +37,24 @@ export async function checkDnsCommand(args: string[], raw: Record<string, unknow
     ...(opts.dnssec ? { dnssec: true } : {}),
     strict: g.strict,
   };
-  // Ctrl-C: the domains checked so far are reported, then exit 130.
-  const partial = await reportOnInterrupt<{ dns: DnsFacts }>('check-dns', options, domains.length, startedAt, g, dnsSection, () => progress.stop());
+  // Each domain is written as soon as it and the ones before it are done; Ctrl-C reports those done.
+  const report = await streamRun<{ dns: DnsFacts }>('check-dns', options, domains.length, startedAt, g, {
+    section: dnsSection,
+    before: () => progress.stop(),
+    beforeStdout: () => progress.clear(),
+  });
   try {
-    const targets = await checkDomains(domains, {
-      client,
-      includeClient: Boolean(opts.client),
-      allowPrivate: Boolean(opts.allowPrivate),
-      dnssec: Boolean(opts.dnssec),
-      concurrency: opts.concurrency,
-      onProgress: (done, total) => progress.update(done, total),
-      onTarget: partial.add,
-    });
-    partial.stop();
+    await forEachDomain(
+      domains,
+      { client, includeClient: Boolean(opts.client), allowPrivate: Boolean(opts.allowPrivate), dnssec: Boolean(opts.dnssec), concurrency: opts.concurrency, onProgress: (done, total) => progress.update(done, total) },
+      (t, i) => report.add(i, t),
+    );
     progress.stop();
-    const run = buildRun('check-dns', options, targets, startedAt, g.strict);
-    return await emit(run, g, dnsSection);
+    return await report.finish();
+  } catch (e) {
+    await report.abort();
+    throw e;
   } finally {
-    partial.stop();
     progress.stop();
     client.close();
   }
