@@ -3,12 +3,12 @@
  * The install path users take: `npm pack` of this checkout, the tarball installed into an
  * empty prefix as `npm install -g` would, and the installed `xfed` run from another directory
  * (the demo, and real commands); and `npm install git+file://<this checkout>`, which runs the
- * `prepare` build (the README's CI recipes install from a git URL). Also what the production install holds: no package Node never
- * loads (tar-stream@3's bare-*), no demo-only certificate library, no source maps.
+ * `prepare` build (the README's CI recipes install from a git URL). Also what the production install holds: xfed alone
+ * (scripts/bundle.mjs bundles its dependencies into dist/bundle/), at most 8 MB, no source maps.
  */
 import { strict as assert } from 'node:assert';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,20 +76,21 @@ describe('npm pack, installed into an empty prefix', { timeout: 300_000 }, () =>
 
   it('ships the build and no source map pointing at an unshipped src/', () => {
     const pkg = join(modules, 'xfed');
-    assert.ok(existsSync(join(pkg, 'dist', 'src', 'cli', 'main.js')));
+    assert.ok(existsSync(join(pkg, 'dist', 'bundle', 'main.js')));
+    // The bundle is what runs: tsc's per-file output and the TypeScript sources stay out.
+    assert.equal(existsSync(join(pkg, 'dist', 'src')), false);
     assert.equal(existsSync(join(pkg, 'src')), false);
+    // The licences of the bundled packages ship with it.
+    assert.match(readFileSync(join(pkg, 'dist', 'THIRD-PARTY-NOTICES.txt'), 'utf8'), /^ {2}commander@\S+ {2}MIT$/m);
     assert.deepEqual(filesUnder(pkg, '.map'), []);
   });
 
-  it('installs no package Node never loads and no demo-only certificate library', () => {
+  it('installs xfed alone (its dependencies are bundled), well under 8 MB', () => {
     const names = readdirSync(modules).flatMap((n) => (n.startsWith('@') ? readdirSync(join(modules, n)).map((m) => `${n}/${m}`) : [n]));
-    assert.deepEqual(
-      names.filter((n) => /^bare-|^streamx$|^@peculiar\/x509$|^tsyringe$|^reflect-metadata$/.test(n)),
-      [],
-    );
-    // 18 MB before (tar-stream@3's bare-* packages, the demo's certificate stack, source maps).
+    assert.deepEqual(names.filter((n) => !n.startsWith('.')), ['xfed']);
+    // 20 MB and 66 packages before issue 13, 8.5 MB and 54 packages before the bundle.
     const mb = bytesUnder(modules) / 1e6;
-    assert.ok(mb < 9, `production install is ${mb.toFixed(1)} MB`);
+    assert.ok(mb <= 8, `production install is ${mb.toFixed(2)} MB`);
   });
 
   it('runs the demo from another directory (exit 1: the demo is broken on purpose)', async () => {
@@ -109,6 +110,37 @@ describe('npm pack, installed into an empty prefix', { timeout: 300_000 }, () =>
     assert.equal((JSON.parse(dns.stdout) as { exitCode: number }).exitCode, 1);
     const version = await installed(['--version']);
     assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+  });
+
+  it('runs the HTML report, completion and serve from the bundle', async () => {
+    const html = await installed(['--format', 'html', 'doctor', '--demo']);
+    assert.equal(html.code, 1, html.stderr);
+    assert.match(html.stdout, /^<!doctype html>/i);
+    assert.match(html.stdout, /globex\.example/);
+    const completion = await installed(['completion', 'bash']);
+    assert.equal(completion.code, 0, completion.stderr);
+    assert.match(completion.stdout, /^complete .*-F _xfed xfed$/m);
+    // serve: listens on a free loopback port, answers /metrics and /-/healthy, stops on SIGTERM (exit 0).
+    const child = spawn(join(modules, '.bin', 'xfed'), ['serve', '--listen', '127.0.0.1:0'], { cwd: elsewhere, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        child.stderr.on('data', (d) => {
+          err += d;
+          const m = /listening on (http:\/\/\S+?)[\s(]/.exec(err);
+          if (m) resolve(m[1]!.replace(/\/$/, ''));
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+      });
+      const healthy = await fetch(`${url}/-/healthy`);
+      assert.equal(healthy.status, 200);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      assert.match(metrics, /^# (HELP|TYPE) xfed_/m);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
   });
 
   it('runs with npx (npm exec) from the tarball', async () => {
