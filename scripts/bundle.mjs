@@ -4,7 +4,8 @@
 // command needs them (so `xfed --help` loads commander and the command table, nothing else).
 // The package ships dist/bundle/ and has no runtime dependency: `npm install` of the tarball
 // installs xfed alone. Also writes dist/THIRD-PARTY-NOTICES.txt (the licences of what is bundled).
-// Run by `npm run build` after tsc; `node scripts/bundle.mjs --report` prints the largest inputs.
+// Run by `npm run build` after tsc; `node scripts/bundle.mjs --report` prints the largest inputs,
+// `--no-minify` keeps names readable for profiling.
 import { build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -53,7 +54,8 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.18',
-  minify: true,
+  // --no-minify: readable names in profiles (node --cpu-prof).
+  minify: !process.argv.includes('--no-minify'),
   // Class and function names stay (error names, the ASN.1 schema library's decorators).
   keepNames: true,
   legalComments: 'none',
