@@ -202,7 +202,9 @@ export class DnsClient {
 
   private async askDoh(url: URL, name: string, type: RRType): Promise<DnsResponse> {
     const t0 = performance.now();
-    const { Pool } = await import('undici');
+    // undici is CommonJS: node gives its exports as named ones, esbuild's split bundle as `default`.
+    const undici = await import('undici');
+    const { Pool } = 'Pool' in undici ? undici : (undici as { default: typeof undici }).default;
     this.dohPool ??= new Pool(url.origin, { allowH2: true, connections: 8, headersTimeout: this.timeout, bodyTimeout: this.timeout, connectTimeout: this.timeout });
     const res = await dohQuery({ url, pool: this.dohPool, timeout: this.timeout }, name, type);
     return response(name, type, this.doh!, 'doh', false, res, t0);
