@@ -29,8 +29,14 @@ const EDITS = [
     to: "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };",
   },
   // identity.ts loads the ASN.1 libraries through createRequire (unbundled: lazily from
-  // node_modules); in the bundle the same calls become esbuild's lazily initialised modules.
-  { file: /dist[\\/]src[\\/]xmpp[\\/]identity\.js$/, from: 'lazyRequire(', to: 'require(', all: true },
+  // node_modules), only when node's own certificate text is ambiguous. In the bundle they are a
+  // CommonJS file of their own (asn1.cjs, built below), required on that first use: kept out of
+  // the chunks every probe loads (~150 kB of code to compile).
+  {
+    file: /dist[\\/]src[\\/]xmpp[\\/]identity\.js$/,
+    from: 'const lazyRequire = createRequire(import.meta.url);',
+    to: "const lazyRequire = (id) => createRequire(import.meta.url)('./asn1.cjs')[id];",
+  },
 ];
 
 const edits = {
@@ -67,9 +73,24 @@ const result = await build({
   plugins: [edits],
 });
 
+// The ASN.1 libraries identity.ts requires on first use (see EDITS), as one CommonJS file.
+const asn1 = await build({
+  stdin: { contents: "module.exports = { '@peculiar/asn1-schema': require('@peculiar/asn1-schema'), '@peculiar/asn1-x509': require('@peculiar/asn1-x509') };", resolveDir: root, loader: 'js' },
+  outfile: join(out, 'asn1.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.18',
+  minify: !process.argv.includes('--no-minify'),
+  keepNames: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+
 // The licences of every bundled package, for the package's THIRD-PARTY-NOTICES.txt.
 const packages = new Map();
-for (const input of Object.keys(result.metafile.inputs)) {
+for (const input of [...Object.keys(result.metafile.inputs), ...Object.keys(asn1.metafile.inputs)]) {
   const m = /^(.*node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(input);
   if (!m || packages.has(m[1])) continue;
   const dir = join(root, m[1]);

@@ -11,6 +11,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ROOT } from '../helpers/servers.js';
@@ -80,6 +81,10 @@ describe('npm pack, installed into an empty prefix', { timeout: 300_000 }, () =>
     // The bundle is what runs: tsc's per-file output and the TypeScript sources stay out.
     assert.equal(existsSync(join(pkg, 'dist', 'src')), false);
     assert.equal(existsSync(join(pkg, 'src')), false);
+    // The ASN.1 libraries identity.ts requires on first use, bundled apart (scripts/bundle.mjs).
+    const asn1 = createRequire(join(pkg, 'dist', 'bundle', 'main.js'))('./asn1.cjs') as Record<string, Record<string, unknown>>;
+    assert.equal(typeof asn1['@peculiar/asn1-schema']?.AsnConvert, 'function');
+    assert.equal(typeof asn1['@peculiar/asn1-x509']?.Certificate, 'function');
     // The licences of the bundled packages ship with it.
     assert.match(readFileSync(join(pkg, 'dist', 'THIRD-PARTY-NOTICES.txt'), 'utf8'), /^ {2}commander@\S+ {2}MIT$/m);
     assert.deepEqual(filesUnder(pkg, '.map'), []);
