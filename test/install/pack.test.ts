@@ -8,7 +8,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -146,6 +146,31 @@ describe('npm pack, installed into an empty prefix', { timeout: 300_000 }, () =>
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
     }
+  });
+
+  it('runs every other command from the bundle: probe, axl-verify, diagnose, report, dialback, init', async () => {
+    const ids = (r: { stdout: string }) => (JSON.parse(r.stdout) as { targets: Array<{ findings: Array<{ id: string }> }> }).targets.flatMap((t) => t.findings.map((f) => f.id));
+    const probe = await installed(['--json', 'probe', 'x.example', '--host', '127.0.0.1', '--port', '9', '--timeout', '300']);
+    assert.equal(probe.code, 1, probe.stderr);
+    assert.deepEqual(ids(probe), ['probe.tcp.refused']);
+    const axl = await installed(['--json', 'axl-verify', '--server', '127.0.0.1:9', '--user', 'u', '--timeout', '300'], { XFED_AXL_PASSWORD: 'x' });
+    assert.equal(axl.code, 1, axl.stderr);
+    assert.deepEqual(ids(axl), ['axl.unreachable']);
+    const logs = join(modules, 'xfed', 'fixtures', 'doctor', 'demo-logs');
+    const diagnose = await installed(['--json', 'diagnose', logs]);
+    assert.ok(diagnose.code === 0 || diagnose.code === 1, diagnose.stderr);
+    assert.equal((JSON.parse(diagnose.stdout) as { command: string }).command, 'diagnose');
+    const saved = join(tmp, 'diagnose.json');
+    writeFileSync(saved, diagnose.stdout);
+    const report = await installed(['report', saved, '--html', '-']);
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(report.stdout, /^<!doctype html>/i);
+    const key = await installed(['dialback', 'key', '--originating', 'a.example', '--receiving', 'b.example', '--stream-id', 'abc'], { XFED_DIALBACK_SECRET: 's3cret' });
+    assert.equal(key.code, 0, key.stderr);
+    assert.match(key.stdout, /^[0-9a-f]{64}\n$/);
+    const init = await installed(['init', '-']);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /^# xfed doctor configuration/);
   });
 
   it('runs with npx (npm exec) from the tarball', async () => {
