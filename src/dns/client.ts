@@ -11,7 +11,7 @@
  * https://www.rfc-editor.org/rfc/rfc1035 https://www.rfc-editor.org/rfc/rfc8484
  */
 import { getServers } from 'node:dns';
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { InputError } from '../core/errors.js';
 import { isDecoded, normName, type Outcome } from './message.js';
 import { UdpChannel } from './udp.js';

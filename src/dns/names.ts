@@ -3,7 +3,7 @@
  * (UTS #46 via node's WHATWG URL host parser), then RFC 1035/1123 LDH rules.
  */
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { InputError } from '../core/errors.js';
 
 /** Code of the InputError (field `domain`) thrown for a domain that is not usable. */
