@@ -10,13 +10,16 @@
 //      target (in-process s2s servers and DNS zone server, dialback answered after 100 ms);
 //      target <= 1.3x. `node bench/probe.mjs --targets [runs]` runs only this part (no lab needed).
 // Usage: node bench/probe.mjs [runs=10] [peers=50]
+//        node bench/probe.mjs --floor [runs=10]   (part 1 only)
+//        node bench/probe.mjs --peers [runs=5] [peers=50]   (part 3 only; no lab needed)
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const BIN = join(root, 'bin/xfed.js');
-const RUNS = Number(process.argv[2] ?? 10);
+const FLOOR_ONLY = process.argv[2] === '--floor';
+const RUNS = Number(process.argv[FLOOR_ONLY ? 3 : 2] ?? 10);
 const PEERS = Number(process.argv[3] ?? 50);
 
 /** 4. A domain with 4 working targets vs one with a single target, probed in this process. */
@@ -53,8 +56,50 @@ async function targetsBench(runs) {
   await Promise.all([...servers.map((s) => s.close()), dns.close()]);
 }
 
+/** 3. `peers` peers in one run vs one peer, against an in-process s2s server in its own process. */
+async function peersBench(runs, peers, dir) {
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const time = (cmd, args, opts = {}) => {
+    const t0 = performance.now();
+    const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return { ms, stdout: r.stdout };
+  };
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve', String(peers)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const info = await new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) resolve(JSON.parse(buf.split('\n')[0]));
+    });
+    child.once('exit', (c) => reject(new Error(`peer server exited ${c}`)));
+  });
+  const caFile = join(dir, 'bench-peers-ca.pem');
+  writeFileSync(caFile, info.ca);
+  const names = Array.from({ length: peers }, (_, i) => `peer${i + 1}.test`);
+  const base = ['probe', '--host', '127.0.0.40', '--port', String(info.port), '--from', 'bench.test', '--ca', caFile, '--json'];
+  const env = { env: { ...process.env, XFED_DIALBACK_SECRET: 'bench-secret' } };
+  const one = [], many = [];
+  for (let i = 0; i < runs; i++) {
+    one.push(time(process.execPath, [BIN, ...base, names[0]], env).ms);
+    const r = time(process.execPath, [BIN, ...base, '--concurrency', String(peers), ...names], env);
+    const doc = JSON.parse(r.stdout);
+    if (doc.targets.filter((t) => t.data.probe.dialback?.outcome === 'valid').length !== peers) throw new Error('not every peer was valid');
+    many.push(r.ms);
+  }
+  console.log(`3. ${peers} peers in one run vs one (full probe, dialback answered after 100 ms)`);
+  console.log(`   1 peer   ${median(one).toFixed(0)} ms`);
+  console.log(`   ${peers} peers ${median(many).toFixed(0)} ms  = ${(median(many) / median(one)).toFixed(2)}x (target <= 3x)`);
+  child.stdin.end();
+}
+
 if (process.argv[2] === '--targets') {
   await targetsBench(Number(process.argv[3] ?? 10));
+} else if (process.argv[2] === '--peers') {
+  const { mkdtempSync } = await import('node:fs');
+  await peersBench(Number(process.argv[3] ?? 5), Number(process.argv[4] ?? 50), mkdtempSync(join((await import('node:os')).tmpdir(), 'xfed-bench-peers-')));
+  process.exit(0);
 } else if (process.argv[2] === '--serve') {
   // The peer, alone in this process so that its work is not charged to the client.
   const { startS2sServer } = await import(join(root, 'dist/src/xmpp/server.js'));
@@ -91,18 +136,27 @@ if (process.argv[2] === '--targets') {
   // Warm-up (page cache, lab connections).
   await xf(['probe', 'b.test', '--no-dialback', '--json', ...dns]);
 
-  const node0 = [], ossl = [], xnd = [];
+  // Paired rounds: each round runs node -e 0, openssl, xfed (bundle) and xfed (tsc output) once,
+  // so that load from elsewhere hits them alike; the ratio is also taken round by round.
+  const node0 = [], ossl = [], xnd = [], xsrc = [], paired = [];
   for (let i = 0; i < RUNS; i++) {
-    node0.push(time(process.execPath, ['-e', '0']).ms);
-    ossl.push(time('openssl', ['s_client', '-starttls', 'xmpp-server', '-xmpphost', 'b.test', '-connect', '127.0.0.3:5269', '-servername', 'b.test', '-CAfile', lab.caFile, '-brief'], { input: '', anyExit: true }).ms);
-    xnd.push((await xf(['probe', 'b.test', '--no-dialback', '--json', ...dns])).ms);
+    const n = time(process.execPath, ['-e', '0']).ms;
+    const o = time('openssl', ['s_client', '-starttls', 'xmpp-server', '-xmpphost', 'b.test', '-connect', '127.0.0.3:5269', '-servername', 'b.test', '-CAfile', lab.caFile, '-brief'], { input: '', anyExit: true }).ms;
+    const x = (await xf(['probe', 'b.test', '--no-dialback', '--json', ...dns])).ms;
+    xsrc.push((await xf(['probe', 'b.test', '--no-dialback', '--json', ...dns], { XFED_UNBUNDLED: '1' })).ms);
+    node0.push(n);
+    ossl.push(o);
+    xnd.push(x);
+    paired.push(x / (n + o));
   }
   const floor = median(node0) + median(ossl);
   console.log(`load average at the start: ${(await import('node:os')).loadavg()[0].toFixed(2)} (2 cores)`);
-  console.log(`1. probe --no-dialback vs the floor (median of ${RUNS})`);
+  console.log(`1. probe --no-dialback vs the floor (median of ${RUNS} paired rounds)`);
   console.log(`   node -e 0                      ${median(node0).toFixed(1)} ms`);
   console.log(`   openssl s_client -starttls     ${median(ossl).toFixed(1)} ms`);
-  console.log(`   xfed probe b.test --no-dialback ${median(xnd).toFixed(1)} ms  = ${(median(xnd) / floor).toFixed(2)}x the sum (target <= 1.5x)`);
+  console.log(`   xfed probe b.test --no-dialback ${median(xnd).toFixed(1)} ms  = ${(median(xnd) / floor).toFixed(2)}x the sum, ${median(paired).toFixed(2)}x round by round (target <= 1.5x)`);
+  console.log(`   the same from tsc's output     ${median(xsrc).toFixed(1)} ms  = ${(median(xsrc) / floor).toFixed(2)}x (XFED_UNBUNDLED=1)`);
+  if (FLOOR_ONLY) process.exit(0);
 
   console.log(`2. full probe with dialback (median of ${RUNS}), where the time goes`);
   for (const [peer, from, secret] of [['a.test', 'b.test', EJABBERD_SECRET], ['b.test', 'a.test', PROSODY_SECRET]]) {
@@ -118,31 +172,6 @@ if (process.argv[2] === '--targets') {
     console.log(`   ${peer} (${peer === 'a.test' ? 'Prosody' : 'ejabberd'}, callback to ${from}): ${median(total).toFixed(0)} ms process; phases ms: ${parts}`);
   }
 
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve', String(PEERS)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const info = await new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      if (buf.includes('\n')) resolve(JSON.parse(buf.split('\n')[0]));
-    });
-    child.once('exit', (c) => reject(new Error(`peer server exited ${c}`)));
-  });
-  const caFile = join(lab.dir, 'bench-peers-ca.pem');
-  writeFileSync(caFile, info.ca);
-  const peers = Array.from({ length: PEERS }, (_, i) => `peer${i + 1}.test`);
-  const base = ['probe', '--host', '127.0.0.40', '--port', String(info.port), '--from', 'bench.test', '--ca', caFile, '--json'];
-  const env = { env: { ...process.env, XFED_DIALBACK_SECRET: 'bench-secret' } };
-  const one = [], many = [];
-  for (let i = 0; i < Math.max(3, Math.floor(RUNS / 2)); i++) {
-    one.push(time(process.execPath, [BIN, ...base, peers[0]], env).ms);
-    const r = time(process.execPath, [BIN, ...base, '--concurrency', String(PEERS), ...peers], env);
-    const doc = JSON.parse(r.stdout);
-    if (doc.targets.filter((t) => t.data.probe.dialback?.outcome === 'valid').length !== PEERS) throw new Error('not every peer was valid');
-    many.push(r.ms);
-  }
-  console.log(`3. ${PEERS} peers in one run vs one (full probe, dialback answered after 100 ms)`);
-  console.log(`   1 peer   ${median(one).toFixed(0)} ms`);
-  console.log(`   ${PEERS} peers ${median(many).toFixed(0)} ms  = ${(median(many) / median(one)).toFixed(2)}x (target <= 3x)`);
-  child.stdin.end();
+  await peersBench(Math.max(3, Math.floor(RUNS / 2)), PEERS, lab.dir);
   await targetsBench(Math.max(3, Math.floor(RUNS / 2)));
 }

@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { SOAP_ENV_NS, axlNamespace, decodeXmlText, escapeXml, type Row } from './soap.js';
+import { packageUrl } from '../core/paths.js';
 
 /** The TAC 213865 sample row. */
 export const TAC_ROW: Row = { pkid: '055c13d9-943d-459d-a3c6-af1d1176936d', cp_id: 'cm-2_s2scp-1.eft-xwye-a-coluc-com' };
 
-const FIXTURES = new URL('../../../fixtures/axl/', import.meta.url);
+const FIXTURES = packageUrl('fixtures/axl/');
 const cache = new Map<string, string>();
 export function axlFixture(name: string): string {
   let v = cache.get(name);

@@ -99,10 +99,13 @@ export async function run(argv: string[]): Promise<number> {
       () => process.exit(EXIT.INTERRUPTED),
     );
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   try {
     const program = buildProgram();
+    // Only when a command runs: listening for signals costs `--help` several milliseconds.
+    program.hook('preAction', () => {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
     await program.parseAsync(argv);
     if (interrupted()) return EXIT.INTERRUPTED;
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;

@@ -88,7 +88,7 @@ export async function emit(run: RunResult, g: GlobalOptions, section?: SectionRe
   const { renderRun, writeOutputs } = await import('../report/output.js');
   const o = { strict: g.strict, verbose: g.verbose, quiet: g.quiet, color: false, section, human: extra.human };
   const failed = await writeOutputs(g.outputs, run, o);
-  const { wantColor, terminalWidth } = await import('../report/style.js');
+  const { wantColor, terminalWidth } = await import('../report/terminal.js');
   const color = g.format === 'human' && wantColor(g.color);
   await write(process.stdout, await renderRun(g.format, run, { ...o, color, width: terminalWidth() }));
   // In GitHub Actions, the github format also writes the step summary (Markdown, every finding).

@@ -5,7 +5,7 @@
  * address: IPv4-mapped `::ffff:0:0/96` (RFC 4291), IPv4-compatible `::/96`, IPv4-translated
  * `::ffff:0:0:0/96` (RFC 2765), NAT64 `64:ff9b::/96` (RFC 6052) and 6to4 `2002::/16` (RFC 3056).
  */
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 
 export type AddressClass = 'public' | 'private' | 'loopback' | 'link-local' | 'cgnat' | 'ula' | 'unspecified' | 'multicast';
 

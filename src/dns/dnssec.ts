@@ -8,7 +8,7 @@
  *   an answer then means the data exists but does not validate (bogus).
  * - TLSA: one question per federation SRV target and port, `_<port>._tcp.<target>`.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { answerRecords, conclusive, type DnsClient, type DnsResponse } from './client.js';
 import type { DnssecFacts, ServiceInfo, TlsaInfo } from './facts.js';
 import { isDecline } from './srv.js';

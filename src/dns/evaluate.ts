@@ -2,7 +2,7 @@
  * check-dns evaluation: facts (facts.ts) -> findings. Pure: no I/O, no clock; the same facts and
  * options always give the same findings. Unit-tested from recorded facts (test/dns/evaluate.test.ts).
  */
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { finding, type Evidence, type Finding, type Severity } from '../core/result.js';
 import { conclusive } from './client.js';
 import { isDecline, STANDARD_PORT, type XmppService } from './srv.js';

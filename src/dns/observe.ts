@@ -2,7 +2,7 @@
  * check-dns observation: asks DNS every question check-dns needs for one domain and returns
  * plain facts (facts.ts). No judgement here: evaluate.ts turns the facts into findings.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { answerRecords, conclusive, type DnsClient, type DnsResponse } from './client.js';
 import { classifyAddress } from './address.js';
 import type { DomainName } from './names.js';

@@ -5,7 +5,7 @@
  * valid answer is reported as BADANSWER ("the server sent ...") rather than as a timeout.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { randomInt } from 'node:crypto';
 import type { ResolverAddress, RRType } from './client.js';
 import { badAnswer, decode, encodeQuery, mismatch, networkFailure, question, sameQuestion, undecodable, type Failure, type Outcome, type QueryFlags, type Question } from './message.js';

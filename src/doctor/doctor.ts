@@ -4,7 +4,7 @@
  * result and the configured logs into the diagnose rules, so the run ends with causes and
  * fixes. It reuses the commands' own cores and never prints.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { buildRun, finding, targetResult, type RunResult, type TargetResult } from '../core/result.js';
 import { XfedError } from '../core/errors.js';
 import { mapPool } from '../core/pool.js';

@@ -3,7 +3,8 @@
  * direct-TLS target, completes its handshake). Observation records every attempt; evaluation
  * explains why none worked.
  */
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { isIP } from '../core/ip.js';
 import type { TLSSocket } from 'node:tls';
 import { TimeoutError } from '../core/errors.js';
 import { resolveAddresses } from '../dns/xmpp-srv.js';

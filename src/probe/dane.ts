@@ -9,7 +9,7 @@
  * server sends its trust anchor). Evaluation: probe.dane.match / probe.dane.mismatch.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { answerRecords } from '../dns/client.js';
 import { readTlsaRecords, tlsaName } from '../dns/tlsa.js';
 import type { Evidence } from '../core/result.js';

@@ -2,7 +2,7 @@
  * The probe's options checked where they are used, whoever built them (the CLI, doctor, a
  * program): bad input is an InputError named by its field (`probe.port`), never by a flag.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { InputError } from '../core/errors.js';
 import type { ProbeOptions } from './types.js';
 

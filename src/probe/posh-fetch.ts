@@ -4,7 +4,8 @@
  * roots), no redirects followed here (the caller handles 3xx), no credentials (no cookies, no
  * authorization header, no userinfo), the body streamed and cut at a size limit, and a time limit.
  */
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import type { DnsClient } from '../dns/client.js';

@@ -6,7 +6,7 @@
  * fingerprints against the leaf certificate the session's server presented.
  */
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { matchIdentity } from '../xmpp/identity.js';
 import type { Draft } from './common.js';
 import type { ObserveCtx } from './context.js';

@@ -5,7 +5,7 @@
  * observeProbe (observe.ts) records the facts; evaluateProbe (evaluate.ts) turns them into
  * findings. Every failure is a finding; nothing here throws for a network reason.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { mapPool } from '../core/pool.js';
 import { targetResult, type TargetResult } from '../core/result.js';
 import { DnsClient } from '../dns/client.js';

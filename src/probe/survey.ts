@@ -4,7 +4,7 @@
  * dead second SRV target, one broken cluster node or an unreachable AAAA shows. Evaluation
  * reports failed targets, drift between targets, IPv6 failures and a machine without IPv6.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import { mapPool } from '../core/pool.js';
 import { addressesOf } from './connect.js';
 import { REF, type Draft } from './common.js';

@@ -3,7 +3,7 @@
  * handshakes, recording what was offered and what failed; evaluation reports missing or
  * failed TLS and old protocol versions. The certificate is phase 5 (certificate.ts).
  */
-import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
 import { TimeoutError } from '../core/errors.js';
 import type { XmppConnection } from '../xmpp/connection.js';
 import { child, NS } from '../xmpp/xml.js';
@@ -21,17 +21,28 @@ export interface TlsVariant {
   sni?: boolean;
   minVersion?: SecureVersion;
   maxVersion?: SecureVersion;
+  /** false: no --ca anchors (the handshake's verification result is not used). */
+  verify?: boolean;
+}
+
+/** The native half of a SecureContext (node's own `context` handle, as used by `tls` itself). */
+interface NativeContext {
+  addCACert(pem: string): void;
 }
 
 /**
- * One TLS context per CA set and client certificate for the whole run: building one parses
- * every root certificate (~10 ms). Old versions and legacy signature algorithms are accepted
- * (SECLEVEL=0: OpenSSL 3 refuses TLS 1.0/1.1 and SHA-1 at its default level 1 or 2) so that
- * they are reported (probe.tls.version-old, probe.tls.legacy-accepted) instead of ending in a
- * handshake failure.
+ * One TLS context per CA set, client certificate and version range for the whole run. Old
+ * versions and legacy signature algorithms are accepted (SECLEVEL=0: OpenSSL 3 refuses TLS
+ * 1.0/1.1 and SHA-1 at its default level 1 or 2) so that they are reported
+ * (probe.tls.version-old, probe.tls.legacy-accepted) instead of ending in a handshake failure.
+ * A --ca bundle's anchors are added to node's default root store: node shares that store
+ * (parsed once) and copies it on the first added certificate, where passing
+ * `ca: [...rootCertificates, ...]` would parse every root certificate's PEM again for each
+ * context (~20 ms each, 3 contexts in a probe with its extra handshakes).
  */
 export function secureContext(ctx: Pick<ObserveCtx, 'o'>, v: TlsVariant = {}): SecureContext {
-  const { ca, cert, key, keyPassphrase } = ctx.o;
+  const { cert, key, keyPassphrase } = ctx.o;
+  const ca = v.verify === false ? undefined : ctx.o.ca;
   const id = `${ca?.join('\n') ?? ''}|${cert ?? ''}|${key ?? ''}|${v.minVersion ?? ''}|${v.maxVersion ?? ''}`;
   let c = contexts.get(id);
   if (!c) {
@@ -39,9 +50,9 @@ export function secureContext(ctx: Pick<ObserveCtx, 'o'>, v: TlsVariant = {}): S
       minVersion: v.minVersion ?? 'TLSv1',
       ...(v.maxVersion ? { maxVersion: v.maxVersion } : {}),
       ciphers: 'DEFAULT@SECLEVEL=0',
-      ...(ca?.length ? { ca: [...rootCertificates, ...anchorsOf(ca)] } : {}),
       ...(cert && key ? { cert, key, ...(keyPassphrase !== undefined ? { passphrase: keyPassphrase } : {}) } : {}),
     });
+    if (ca?.length) for (const pem of anchorsOf(ca)) (c.context as NativeContext).addCACert(pem);
     contexts.set(id, c);
   }
   return c;

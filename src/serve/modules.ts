@@ -3,7 +3,7 @@
  * observe/evaluate cores (checkDomain, probePeer, axlVerify). Nothing here prints or throws
  * for a network reason: that becomes findings, as in the commands.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.js';
 import type { TargetResult } from '../core/result.js';
 import { checkDomain } from '../dns/check.js';
 import { DnsClient } from '../dns/client.js';

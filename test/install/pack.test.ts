@@ -3,14 +3,15 @@
  * The install path users take: `npm pack` of this checkout, the tarball installed into an
  * empty prefix as `npm install -g` would, and the installed `xfed` run from another directory
  * (the demo, and real commands); and `npm install git+file://<this checkout>`, which runs the
- * `prepare` build (the README's CI recipes install from a git URL). Also what the production install holds: no package Node never
- * loads (tar-stream@3's bare-*), no demo-only certificate library, no source maps.
+ * `prepare` build (the README's CI recipes install from a git URL). Also what the production install holds: xfed alone
+ * (scripts/bundle.mjs bundles its dependencies into dist/bundle/), at most 8 MB, no source maps.
  */
 import { strict as assert } from 'node:assert';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ROOT } from '../helpers/servers.js';
@@ -76,20 +77,25 @@ describe('npm pack, installed into an empty prefix', { timeout: 300_000 }, () =>
 
   it('ships the build and no source map pointing at an unshipped src/', () => {
     const pkg = join(modules, 'xfed');
-    assert.ok(existsSync(join(pkg, 'dist', 'src', 'cli', 'main.js')));
+    assert.ok(existsSync(join(pkg, 'dist', 'bundle', 'main.js')));
+    // The bundle is what runs: tsc's per-file output and the TypeScript sources stay out.
+    assert.equal(existsSync(join(pkg, 'dist', 'src')), false);
     assert.equal(existsSync(join(pkg, 'src')), false);
+    // The ASN.1 libraries identity.ts requires on first use, bundled apart (scripts/bundle.mjs).
+    const asn1 = createRequire(join(pkg, 'dist', 'bundle', 'main.js'))('./asn1.cjs') as Record<string, Record<string, unknown>>;
+    assert.equal(typeof asn1['@peculiar/asn1-schema']?.AsnConvert, 'function');
+    assert.equal(typeof asn1['@peculiar/asn1-x509']?.Certificate, 'function');
+    // The licences of the bundled packages ship with it.
+    assert.match(readFileSync(join(pkg, 'dist', 'THIRD-PARTY-NOTICES.txt'), 'utf8'), /^ {2}commander@\S+ {2}MIT$/m);
     assert.deepEqual(filesUnder(pkg, '.map'), []);
   });
 
-  it('installs no package Node never loads and no demo-only certificate library', () => {
+  it('installs xfed alone (its dependencies are bundled), well under 8 MB', () => {
     const names = readdirSync(modules).flatMap((n) => (n.startsWith('@') ? readdirSync(join(modules, n)).map((m) => `${n}/${m}`) : [n]));
-    assert.deepEqual(
-      names.filter((n) => /^bare-|^streamx$|^@peculiar\/x509$|^tsyringe$|^reflect-metadata$/.test(n)),
-      [],
-    );
-    // 18 MB before (tar-stream@3's bare-* packages, the demo's certificate stack, source maps).
+    assert.deepEqual(names.filter((n) => !n.startsWith('.')), ['xfed']);
+    // 20 MB and 66 packages before issue 13, 8.5 MB and 54 packages before the bundle.
     const mb = bytesUnder(modules) / 1e6;
-    assert.ok(mb < 9, `production install is ${mb.toFixed(1)} MB`);
+    assert.ok(mb <= 8, `production install is ${mb.toFixed(2)} MB`);
   });
 
   it('runs the demo from another directory (exit 1: the demo is broken on purpose)', async () => {
@@ -109,6 +115,62 @@ describe('npm pack, installed into an empty prefix', { timeout: 300_000 }, () =>
     assert.equal((JSON.parse(dns.stdout) as { exitCode: number }).exitCode, 1);
     const version = await installed(['--version']);
     assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+  });
+
+  it('runs the HTML report, completion and serve from the bundle', async () => {
+    const html = await installed(['--format', 'html', 'doctor', '--demo']);
+    assert.equal(html.code, 1, html.stderr);
+    assert.match(html.stdout, /^<!doctype html>/i);
+    assert.match(html.stdout, /globex\.example/);
+    const completion = await installed(['completion', 'bash']);
+    assert.equal(completion.code, 0, completion.stderr);
+    assert.match(completion.stdout, /^complete .*-F _xfed xfed$/m);
+    // serve: listens on a free loopback port, answers /metrics and /-/healthy, stops on SIGTERM (exit 0).
+    const child = spawn(join(modules, '.bin', 'xfed'), ['serve', '--listen', '127.0.0.1:0'], { cwd: elsewhere, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        child.stderr.on('data', (d) => {
+          err += d;
+          const m = /listening on (http:\/\/\S+?)[\s(]/.exec(err);
+          if (m) resolve(m[1]!.replace(/\/$/, ''));
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+      });
+      const healthy = await fetch(`${url}/-/healthy`);
+      assert.equal(healthy.status, 200);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      assert.match(metrics, /^# (HELP|TYPE) xfed_/m);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+  });
+
+  it('runs every other command from the bundle: probe, axl-verify, diagnose, report, dialback, init', async () => {
+    const ids = (r: { stdout: string }) => (JSON.parse(r.stdout) as { targets: Array<{ findings: Array<{ id: string }> }> }).targets.flatMap((t) => t.findings.map((f) => f.id));
+    const probe = await installed(['--json', 'probe', 'x.example', '--host', '127.0.0.1', '--port', '9', '--timeout', '300']);
+    assert.equal(probe.code, 1, probe.stderr);
+    assert.deepEqual(ids(probe), ['probe.tcp.refused']);
+    const axl = await installed(['--json', 'axl-verify', '--server', '127.0.0.1:9', '--user', 'u', '--timeout', '300'], { XFED_AXL_PASSWORD: 'x' });
+    assert.equal(axl.code, 1, axl.stderr);
+    assert.deepEqual(ids(axl), ['axl.unreachable']);
+    const logs = join(modules, 'xfed', 'fixtures', 'doctor', 'demo-logs');
+    const diagnose = await installed(['--json', 'diagnose', logs]);
+    assert.ok(diagnose.code === 0 || diagnose.code === 1, diagnose.stderr);
+    assert.equal((JSON.parse(diagnose.stdout) as { command: string }).command, 'diagnose');
+    const saved = join(tmp, 'diagnose.json');
+    writeFileSync(saved, diagnose.stdout);
+    const report = await installed(['report', saved, '--html', '-']);
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(report.stdout, /^<!doctype html>/i);
+    const key = await installed(['dialback', 'key', '--originating', 'a.example', '--receiving', 'b.example', '--stream-id', 'abc'], { XFED_DIALBACK_SECRET: 's3cret' });
+    assert.equal(key.code, 0, key.stderr);
+    assert.match(key.stdout, /^[0-9a-f]{64}\n$/);
+    const init = await installed(['init', '-']);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /^# xfed doctor configuration/);
   });
 
   it('runs with npx (npm exec) from the tarball', async () => {

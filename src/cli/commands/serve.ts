@@ -3,7 +3,7 @@
  * --allow-remote, listens, and on SIGTERM/SIGINT stops accepting, lets answers in progress end
  * and exits 0.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../../core/ip.js';
 import { UsageError } from '../../core/errors.js';
 import { EXIT } from '../../core/exit-codes.js';
 import { loadConfig } from '../../doctor/config.js';

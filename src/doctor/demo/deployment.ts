@@ -22,12 +22,13 @@ import type { DoctorConfig } from '../config.js';
 import type { DoctorPlan } from '../plan.js';
 import { makeDemoPki } from './certs.js';
 import { startDemoDns, type DemoDns, type ZoneRecord } from './dns.js';
+import { packageUrl } from '../../core/paths.js';
 
 export const DEMO_OURS = 'acme.example';
 export const DEMO_PARTNER = 'globex.example';
 export const DEMO_AXL_USER = 'expc-axl';
 
-export const DEMO_LOGS = fileURLToPath(new URL('../../../../fixtures/doctor/demo-logs/', import.meta.url));
+export const DEMO_LOGS = fileURLToPath(packageUrl('fixtures/doctor/demo-logs/'));
 
 export interface DemoDeployment {
   plan: DoctorPlan;
