@@ -12,6 +12,7 @@
  */
 import { getServers } from 'node:dns';
 import { isIP } from '../core/ip.js';
+import { loadUndici } from '../core/undici.js';
 import { InputError } from '../core/errors.js';
 import { isDecoded, normName, type Outcome, type QueryFlags } from './message.js';
 import { UdpChannel } from './udp.js';
@@ -238,9 +239,7 @@ export class DnsClient {
 
   private async askDoh(url: URL, name: string, type: RRType, flags: QueryFlags): Promise<DnsResponse> {
     const t0 = performance.now();
-    // undici is CommonJS: node gives its exports as named ones, esbuild's split bundle as `default`.
-    const undici = await import('undici');
-    const { Pool } = 'Pool' in undici ? undici : (undici as { default: typeof undici }).default;
+    const { Pool } = await loadUndici();
     this.dohPool ??= new Pool(url.origin, { allowH2: true, connections: 8, headersTimeout: this.timeout, bodyTimeout: this.timeout, connectTimeout: this.timeout });
     const res = await dohQuery({ url, pool: this.dohPool, timeout: this.timeout }, name, type, flags);
     return response(name, type, this.doh!, 'doh', false, res, t0, flags);

@@ -7,7 +7,7 @@
 import type { LookupFunction } from 'node:net';
 import { isIP } from '../core/ip.js';
 import { rootCertificates } from 'node:tls';
-import { Agent, request } from 'undici';
+import { loadUndici } from '../core/undici.js';
 import type { DnsClient } from '../dns/client.js';
 import { resolveAddresses } from '../dns/xmpp-srv.js';
 import { anchorsOf } from './chain.js';
@@ -114,6 +114,8 @@ export async function poshGet(env: PoshFetchEnv, url: URL): Promise<PoshAnswer> 
     timedOut = true;
     ac.abort();
   }, budget);
+  // undici loads only now: a peer without a POSH host costs the probe no HTTP library.
+  const { Agent, request } = await loadUndici();
   const agent = new Agent({
     connect: {
       lookup,
