@@ -111,7 +111,8 @@ export async function run(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
     const code = handleError(err, commandOf(argv));
-    if (code !== EXIT.OK && wantsJson(argv)) process.stdout.write(errorDocument(code, err, commandOf(argv)));
+    // A streamed report already closed on stdout with the error (cli/stream.ts) is the one document.
+    if (code !== EXIT.OK && wantsJson(argv) && !(await import('./stream.js')).reportOnStdout()) process.stdout.write(errorDocument(code, err, commandOf(argv)));
     return code;
   }
 }

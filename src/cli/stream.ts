@@ -7,6 +7,7 @@
  */
 import { buildRun, type RunResult, type Summary, type TargetResult } from '../core/result.js';
 import { EXIT, exitCodeFor } from '../core/exit-codes.js';
+import { XfedError } from '../core/errors.js';
 import type { SectionRenderer } from '../report/human.js';
 import type { Format, RenderOptions, ReportFile } from '../report/output.js';
 import type { TargetRenderer } from '../report/stream.js';
@@ -17,8 +18,11 @@ export interface RunStream<D> {
   add(index: number, t: TargetResult<D>): void;
   /** Writes the end of the report everywhere; returns the exit code (as emit() does). */
   finish(): Promise<number>;
-  /** The run failed: report files are removed (the previous report stays), nothing more is written. */
-  abort(): Promise<void>;
+  /**
+   * The run failed: report files are removed (the previous report stays); a report begun on stdout
+   * is closed with the targets done and `options.error` (exit 3), so it stays one document.
+   */
+  abort(err?: unknown): Promise<void>;
 }
 
 export interface StreamHooks {
@@ -127,13 +131,42 @@ export async function streamRun<D>(
       pending.clear();
       return close({});
     },
-    async abort() {
+    async abort(err?: unknown) {
       onInterrupt(undefined);
+      if (closed) return;
       closed = true;
       await out.discard().catch(() => undefined);
-      for (const s of sinks) await s.file?.handle.abort();
+      // Report files keep their previous version; stdout may hold the start of the report already:
+      // it gets the targets done and a closing part that names the error (exit 3), so that it stays
+      // one complete document, and main() writes no error document after it.
+      for (const s of sinks) {
+        if (!s.file) continue;
+        await s.file.handle.abort();
+        s.renderer = undefined;
+      }
+      if (!sinks.some((s) => s.renderer)) return;
+      for (const i of [...pending.keys()].sort((a, b) => a - b)) take(pending.get(i)!);
+      pending.clear();
+      const run: RunResult<D> = { ...buildRun<D>(command, { ...options, error: errorFields(err) }, [], startedAt, g.strict), summary: { ...summary } };
+      run.exitCode = EXIT.INTERNAL;
+      put((s) => s.renderer!.end(run));
+      await out.drain().catch(() => undefined);
+      stdoutHoldsReport = true;
     },
   };
+}
+
+let stdoutHoldsReport = false;
+
+/** A streamed report was closed on stdout after an error: main() must not write a second document. */
+export function reportOnStdout(): boolean {
+  return stdoutHoldsReport;
+}
+
+/** What `options.error` of a report closed by an error says (as the JSON error document would). */
+function errorFields(err: unknown): { code: string; message: string } {
+  if (err instanceof XfedError) return { code: err.code, message: err.message };
+  return { code: 'XFED_INTERNAL', message: `internal error: ${(err as Error)?.message ?? String(err)}` };
 }
 
 /** The report files of `-o`, then stdout, each with its renderer (undefined: the format needs the whole run). */

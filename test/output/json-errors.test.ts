@@ -83,3 +83,34 @@ describe('the error document', () => {
     assert.ok(schemaErrors({ ...doc, error: { code: 'XFED_USAGE' } }).length > 0);
   });
 });
+
+describe('a streamed report that fails half-way stays one JSON document', () => {
+  test('stdout gets the targets done and options.error (exit 3); the -o file keeps its previous version', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const file = join(tmp, 'previous.json');
+    writeFileSync(file, 'previous report\n');
+    const stream = new URL('../../src/cli/stream.js', import.meta.url).href;
+    const result = new URL('../../src/core/result.js', import.meta.url).href;
+    const script = `
+      import { streamRun, reportOnStdout } from ${JSON.stringify(stream)};
+      import { targetResult } from ${JSON.stringify(result)};
+      const g = { format: 'json', json: true, outputs: [{ format: 'json', file: ${JSON.stringify(file)} }], timeout: undefined, color: false, quiet: false, verbose: false, strict: false };
+      const r = await streamRun('check-dns', { resolver: '127.0.0.1:53' }, 3, new Date(), g);
+      r.add(0, targetResult('a.example', [], { dns: {} }));
+      r.add(2, targetResult('c.example', [], { dns: {} }));
+      await new Promise((ok) => setTimeout(ok, 80)); // the first batch is on stdout before the failure
+      await r.abort(new TypeError('boom'));
+      process.stderr.write('claimed=' + reportOnStdout());
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stderr, 'claimed=true');
+    const doc = JSON.parse(child.stdout) as { exitCode: number; targets: Array<{ target: string }>; options: { error?: unknown }; summary: { targets: number } };
+    assert.equal(doc.exitCode, 3);
+    assert.deepEqual(doc.targets.map((t) => t.target), ['a.example', 'c.example']);
+    assert.deepEqual(doc.options.error, { code: 'XFED_INTERNAL', message: 'internal error: boom' });
+    assert.equal(doc.summary.targets, 2);
+    assert.equal(readFileSync(file, 'utf8'), 'previous report\n');
+  });
+});

@@ -52,7 +52,7 @@ export async function checkDnsCommand(args: string[], raw: Record<string, unknow
     progress.stop();
     return await report.finish();
   } catch (e) {
-    await report.abort();
+    await report.abort(e);
     throw e;
   } finally {
     progress.stop();
