@@ -33,6 +33,8 @@ export interface DiagnoseOptions {
   now?: number;
   /** Caps on decompression (default DECOMPRESSION_LIMITS: 100:1 after 16 MiB, 2 GiB per run). */
   decompression?: Partial<DecompressionLimits>;
+  /** Stops the reading (Ctrl-C): what was read so far is diagnosed. */
+  signal?: AbortSignal;
 }
 
 const RULES_FILE_MAX = 1024 * 1024;
@@ -73,10 +75,10 @@ export async function diagnose(opts: DiagnoseOptions): Promise<TargetResult<Diag
   const specs = opts.rules ? [...opts.rules] : await loadRules(opts.rulesFile);
   const compiled = compileRules(specs);
   const engine = new Engine(compiled, { maxEvidence: opts.maxEvidence ?? 10, ...(opts.now !== undefined ? { now: opts.now } : {}) });
-  const ctx = new ReadContext(engine, { ...DECOMPRESSION_LIMITS, ...opts.decompression });
+  const ctx = new ReadContext(engine, { ...DECOMPRESSION_LIMITS, ...opts.decompression }, opts.signal);
   if (opts.paths.length === 0 && !opts.results?.length) throw new UsageError('nothing to diagnose: give log files, directories, bundles or xfed JSON results (or - for stdin)', 'XFED_DIAGNOSE_NO_INPUT');
   if (opts.paths.filter((p) => p === '-').length > 1) throw new UsageError('"-" (stdin) can be given only once', 'XFED_STDIN_TWICE');
-  for (const p of opts.paths) await readPath(p, ctx, opts.stdin);
+  for (const p of opts.paths) if (!ctx.stop()) await readPath(p, ctx, opts.stdin);
   opts.results?.forEach((r, i) => {
     const [run, source] = 'run' in r ? [r.run, r.source] : [r, `result ${i + 1}`];
     engine.addResult(run, source);

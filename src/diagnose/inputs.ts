@@ -43,10 +43,20 @@ export class ReadContext {
   /** Decompressed bytes so far, across every input. */
   inflated = 0;
 
+  /** The reading was stopped (Ctrl-C): what was read so far is diagnosed. */
+  stopped = false;
+
   constructor(
     readonly engine: Engine,
     readonly limits: DecompressionLimits = DECOMPRESSION_LIMITS,
+    readonly signal?: AbortSignal,
   ) {}
+
+  /** Whether to stop reading (checked between chunks and before each input). */
+  stop(): boolean {
+    if (this.signal?.aborted) this.stopped = true;
+    return this.stopped;
+  }
 
   record(s: InputSummary): void {
     this.inputsTotal++;
@@ -216,6 +226,7 @@ async function walk(dir: string, ctx: ReadContext, ancestors: Set<string>, visit
 
 /** Reads one file (or named pipe). Given on the command line (`given`), what xfed cannot read at all is a usage error. */
 async function readFile(path: string, ctx: ReadContext, given = false): Promise<void> {
+  if (ctx.stop()) return;
   let src;
   try {
     src = await openInput(path, { field: 'diagnose.input' });
@@ -260,10 +271,32 @@ function mib(n: number): string {
   return (n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0);
 }
 
+/**
+ * The chunks of `src` until `signal` aborts: a pipe that never ends (stdin) stops waiting at
+ * Ctrl-C, and what was read is diagnosed.
+ */
+async function* untilAborted<T>(src: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const it = src[Symbol.asyncIterator]();
+  for (;;) {
+    if (signal.aborted) return;
+    // One listener per wait, removed when the chunk comes (no reaction piles up on a shared promise).
+    const r = await new Promise<IteratorResult<T>>((ok, ko) => {
+      const onAbort = () => ok({ done: true, value: undefined });
+      signal.addEventListener('abort', onAbort, { once: true });
+      it.next().then(
+        (v) => (signal.removeEventListener('abort', onAbort), ok(v)),
+        (e: unknown) => (signal.removeEventListener('abort', onAbort), ko(e)),
+      );
+    });
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
 /** Reads one stream to the end, recording read errors as findings. */
 export async function readSource(name: string, src: AsyncIterable<Buffer | string>, ctx: ReadContext): Promise<void> {
   try {
-    await sniff(name, new Peek(src), ctx, 0, false);
+    await sniff(name, new Peek(ctx.signal ? untilAborted(src, ctx.signal) : src), ctx, 0, false);
   } catch (err) {
     if (isTruncation(err)) ctx.issue('diagnose.input.truncated', name, errText(err));
     else ctx.issue('diagnose.input.unreadable', name, errText(err));
@@ -433,6 +466,9 @@ function sniffProduct(head: Buffer | undefined, hint: Product | undefined): { pr
   return { product, unknown: lines.length > 0 && known === 0 };
 }
 
+/** How much a log is read between two chances for Ctrl-C to be heard. */
+const YIELD_BYTES = 16 * 1024 * 1024;
+
 async function readLog(name: string, src: AsyncIterable<Buffer> | Iterable<Buffer>, ctx: ReadContext, gzip: boolean, head?: Buffer): Promise<void> {
   const hint = pathProduct(name);
   const { product, unknown } = sniffProduct(head, hint);
@@ -442,10 +478,17 @@ async function readLog(name: string, src: AsyncIterable<Buffer> | Iterable<Buffe
   engine.beginSource(name, hint ?? product);
   const scanner = new LineScanner(engine.compiled.prefilter, (c) => engine.onCandidate(c), MAX_LINE, engine.compiled.keywords);
   let matched = 0;
+  let sinceYield = 0;
   try {
     for await (const chunk of src) {
       scanner.push(chunk);
       engine.tick(scanner.last);
+      // Files are read synchronously: let a Ctrl-C in every YIELD_BYTES, and stop on it.
+      if ((sinceYield += chunk.length) >= YIELD_BYTES && ctx.signal) {
+        sinceYield = 0;
+        await new Promise((ok) => setImmediate(ok));
+      }
+      if (ctx.stop()) break;
     }
     scanner.end();
   } finally {

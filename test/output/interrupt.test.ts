@@ -36,9 +36,9 @@ after(() => {
 });
 
 /** Runs xfed, sends SIGINT after `ms`, and collects what it printed. */
-function interruptAfter(ms: number, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function interruptAfter(ms: number, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [XFED_BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [XFED_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -88,5 +88,50 @@ describe('Ctrl-C reports what was gathered and exits 130', { concurrency: true }
     assert.deepEqual([doc.exitCode, doc.options.interrupted], [130, true]);
     assert.ok(!JSON.stringify(doc.targets).includes('doctor.deadline.exceeded'), 'an interruption is not a deadline');
     assert.equal(r.stderr, 'xfed: interrupted: the report has what finished before Ctrl-C (exit 130)\n');
+  });
+});
+
+describe('Ctrl-C in axl-verify and diagnose', { concurrency: true }, () => {
+  test('axl-verify --json while the IM&P server stalls: no target done, options.interrupted, exit 130', async () => {
+    const net = await import('node:net');
+    const held: import('node:net').Socket[] = [];
+    const stall = net.createServer((s) => void held.push(s)); // accepts, never answers the TLS handshake
+    await new Promise<void>((ok) => stall.listen(0, '127.0.0.1', ok));
+    const addr = stall.address() as import('node:net').AddressInfo;
+    try {
+      const r = await interruptAfter(1500, ['--json', 'axl-verify', '--server', `127.0.0.1:${addr.port}`, '--user', 'axlxfed', '--timeout', '30000'], { XFED_AXL_PASSWORD: 'not-a-real-one' });
+      assert.equal(r.code, 130);
+      const doc = JSON.parse(r.stdout) as { exitCode: number; targets: unknown[]; options: { interrupted?: unknown } };
+      assert.deepEqual(schemaErrors(doc), []);
+      assert.deepEqual([doc.exitCode, doc.targets.length, doc.options.interrupted], [130, 0, { done: 0, total: 1 }]);
+      assert.equal(r.stderr, 'xfed: interrupted: 0 of 1 target done; the report has those (exit 130)\n');
+      assert.ok(!r.stdout.includes('not-a-real-one'));
+    } finally {
+      for (const s of held) s.destroy();
+      stall.close();
+    }
+  });
+
+  test('diagnose - with a stdin that never ends: the lines read so far are diagnosed, exit 130', async () => {
+    const { readFileSync } = await import('node:fs');
+    const log = readFileSync(new URL('../../../fixtures/logs/expc-axl-401.log', import.meta.url));
+    const child = spawn(process.execPath, [XFED_BIN, '--json', 'diagnose', '-'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.write(log); // and the pipe stays open: only Ctrl-C ends the reading
+    const sigint = setTimeout(() => child.kill('SIGINT'), 1500);
+    const hang = setTimeout(() => child.kill('SIGKILL'), 16_500);
+    const code = await new Promise<number | null>((ok) => child.on('close', ok));
+    clearTimeout(sigint);
+    clearTimeout(hang);
+    child.stdin.destroy();
+    assert.equal(code, 130);
+    const doc = JSON.parse(stdout) as { exitCode: number; options: { interrupted?: unknown }; targets: Array<{ findings: Array<{ id: string }> }> };
+    assert.deepEqual(schemaErrors(doc), []);
+    assert.deepEqual([doc.exitCode, doc.options.interrupted], [130, true]);
+    assert.deepEqual(doc.targets[0]!.findings.map((f) => f.id), ['diagnose.axl.http-401']);
+    assert.equal(stderr, 'xfed: interrupted: the diagnosis covers what was read before Ctrl-C (exit 130)\n');
   });
 });

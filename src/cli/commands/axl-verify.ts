@@ -7,7 +7,7 @@ import { checkAxlInput } from '../../axl/endpoint.js';
 import { DEFAULT_TIMEOUT_MS, axlVerify } from '../../axl/verify.js';
 import { startProgress } from '../../report/progress.js';
 import { axlSection } from '../../report/sections/axl-verify.js';
-import { buildRun, emit, globalOptions } from '../run.js';
+import { buildRun, emit, globalOptions, reportOnInterrupt } from '../run.js';
 
 interface AxlVerifyCliOptions {
   server?: string;
@@ -103,7 +103,21 @@ async function run(raw: Record<string, unknown>, cmd: Command): Promise<number> 
   const timeoutMs = g.timeout ?? DEFAULT_TIMEOUT_MS;
   // Loud even with --json or --quiet: stdout stays clean, the warning goes to stderr.
   if (opts.insecure) process.stderr.write('xfed: WARNING: --insecure: the IM&P certificate is NOT verified; the AXL password goes to whoever answers\n');
+  const options = {
+    server: opts.server,
+    user: opts.user,
+    expect: opts.expect ?? [],
+    axlVersion: opts.axlVersion ?? 'auto',
+    ca: opts.ca ?? null,
+    insecure: Boolean(opts.insecure),
+    sql: opts.sql ?? null,
+    all: Boolean(opts.all),
+    timeoutMs,
+    strict: g.strict,
+  };
   const progress = await startProgress(`Querying AXL on ${opts.server}`, !g.quiet && !g.json, g.color);
+  // Ctrl-C before the answer: the report says so (no target done), exit 130.
+  const partial = await reportOnInterrupt('axl-verify', options, 1, startedAt, g, axlSection, () => progress.stop());
   try {
     const result = await axlVerify({
       server: opts.server,
@@ -117,27 +131,11 @@ async function run(raw: Record<string, unknown>, cmd: Command): Promise<number> 
       ...(opts.sql !== undefined ? { sql: opts.sql } : {}),
       all: Boolean(opts.all),
     });
+    partial.stop();
     progress.stop();
-    const run = buildRun(
-      'axl-verify',
-      {
-        server: opts.server,
-        user: opts.user,
-        expect: opts.expect ?? [],
-        axlVersion: opts.axlVersion ?? 'auto',
-        ca: opts.ca ?? null,
-        insecure: Boolean(opts.insecure),
-        sql: opts.sql ?? null,
-        all: Boolean(opts.all),
-        timeoutMs,
-        strict: g.strict,
-      },
-      [result],
-      startedAt,
-      g.strict,
-    );
-    return await emit(run, g, axlSection);
+    return await emit(buildRun('axl-verify', options, [result], startedAt, g.strict), g, axlSection);
   } finally {
+    partial.stop();
     progress.stop();
   }
 }
