@@ -52,6 +52,26 @@ const edits = {
   },
 };
 
+// Node's built-in modules are taken with process.getBuiltinModule(), not imported as ES modules:
+// an ES import of a built-in makes node build its ESM facade (a module job, and a read of every
+// export). The stand-in exports the module's data properties by name (an import of one of its
+// getters, such as tls.rootCertificates, fails the build: "No matching export"; use the default
+// import for those).
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+const builtins = {
+  name: 'xfed-builtins',
+  setup(b) {
+    // ES imports only: require() calls of bundled CommonJS code go through the banner's require.
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'import-statement' && process.getBuiltinModule(args.path) ? { path: args.path, namespace: 'xfed-builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'xfed-builtin' }, (args) => {
+      const mod = process.getBuiltinModule(args.path);
+      const names = Object.keys(mod).filter((k) => IDENT.test(k) && k !== 'default' && !Object.getOwnPropertyDescriptor(mod, k)?.get);
+      const m = JSON.stringify(args.path);
+      return { contents: `const m = process.getBuiltinModule(${m});\nexport const { ${names.join(', ')} } = m;\nexport default m;\n`, loader: 'js' };
+    });
+  },
+};
+
 const result = await build({
   entryPoints: { main: entry },
   outdir: out,
@@ -71,7 +91,7 @@ const result = await build({
   chunkNames: 'chunk-[hash]',
   // Bundled CommonJS code requires node's built-in modules (everything else is bundled).
   banner: { js: 'const require=(id)=>process.getBuiltinModule(id);' },
-  plugins: [edits],
+  plugins: [edits, builtins],
 });
 
 // The ASN.1 libraries identity.ts requires on first use (see EDITS), as one CommonJS file.

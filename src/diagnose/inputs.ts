@@ -229,8 +229,9 @@ async function readFile(path: string, ctx: ReadContext, given = false): Promise<
   if (ctx.stop()) return;
   let src;
   try {
-    src = await openInput(path, { field: 'diagnose.input' });
+    src = await openInput(path, { field: 'diagnose.input', ...(ctx.signal ? { signal: ctx.signal } : {}) });
   } catch (err) {
+    if (ctx.stop()) return; // Ctrl-C while waiting for a pipe's writer: not a finding
     if (given && err instanceof InputError && !(err instanceof FileReadError)) throw err;
     return unreadable(ctx, path, err instanceof FileReadError ? `${err.errno ? `${err.errno}: ` : ''}${err.problem}` : err);
   }

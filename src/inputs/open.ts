@@ -21,6 +21,8 @@ export interface OpenOptions {
   /** Stdin for "-" (default: process.stdin). */
   stdin?: NodeJS.ReadableStream;
   pipeWaitMs?: number;
+  /** Stops waiting for a pipe's writer (Ctrl-C): the open rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface InputSource {
@@ -109,7 +111,7 @@ export async function openInput(path: string, o: OpenOptions): Promise<InputSour
     return { name: path, kind: 'file', size: fst.size, chunks: fileChunks(fd, o.field, path), close: () => closeQuietly(fd) };
   }
   if (fst.isFIFO()) {
-    const first = await waitForWriter(fd, o.field, path, pipeWait(o));
+    const first = await waitForWriter(fd, o.field, path, pipeWait(o), o.signal);
     const state = { started: false };
     // Once read, the socket owns (and closes) the descriptor; before that, close() does.
     return { name: path, kind: 'pipe', chunks: pipeChunks(fd, first, state), close: () => (state.started ? undefined : closeQuietly(fd)) };
@@ -150,7 +152,7 @@ async function* fileChunks(fd: number, field: string, path: string): AsyncGenera
  * a read returns 0 while no writer ever came, fails with EAGAIN while a writer is there with
  * nothing written yet, and returns data once there is some.
  */
-async function waitForWriter(fd: number, field: string, path: string, waitMs: number): Promise<Buffer> {
+async function waitForWriter(fd: number, field: string, path: string, waitMs: number, signal?: AbortSignal): Promise<Buffer> {
   const started = Date.now();
   const buf = Buffer.allocUnsafe(CHUNK);
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
@@ -165,6 +167,10 @@ async function waitForWriter(fd: number, field: string, path: string, waitMs: nu
     if (Date.now() - started >= waitMs) {
       closeQuietly(fd);
       throw new PipeNoWriterError(field, path, waitMs);
+    }
+    if (signal?.aborted) {
+      closeQuietly(fd);
+      throw signal.reason;
     }
     await new Promise<void>((r) => setTimeout(r, delay));
   }

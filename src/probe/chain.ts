@@ -5,7 +5,8 @@
  * (browsers hide this by fetching it through AIA; XMPP servers do not).
  */
 import { X509Certificate } from 'node:crypto';
-import { rootCertificates } from 'node:tls';
+// The default import: `tls.rootCertificates` is a getter that builds the roots on first use.
+import tls from 'node:tls';
 
 const parsed = new Map<string, X509Certificate[]>();
 
@@ -48,7 +49,7 @@ export function missingIssuer(served: Buffer[], ca: string[] | undefined): { sub
   // Issued by a root the client trusts: the root is not expected in the chain. The --ca bundle
   // first: the system store is parsed (~140 certificates, ~5 ms) only when it is needed.
   if (issuerIn(last, bundle.filter(selfIssued))) return undefined;
-  const system = certs('system', () => [...rootCertificates]);
+  const system = certs('system', () => [...tls.rootCertificates]);
   if (issuerIn(last, system.filter(selfIssued))) return undefined;
   for (const [pool, from] of [[bundle, 'ca'], [system, 'system']] as const) {
     const issuer = issuerIn(last, pool.filter((c) => !selfIssued(c)));

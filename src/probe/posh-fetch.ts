@@ -6,7 +6,8 @@
  */
 import type { LookupFunction } from 'node:net';
 import { isIP } from '../core/ip.js';
-import { rootCertificates } from 'node:tls';
+// The default import: `tls.rootCertificates` is a getter that builds the roots on first use.
+import tls from 'node:tls';
 import { loadUndici } from '../core/undici.js';
 import type { DnsClient } from '../dns/client.js';
 import { resolveAddresses } from '../dns/xmpp-srv.js';
@@ -120,7 +121,7 @@ export async function poshGet(env: PoshFetchEnv, url: URL): Promise<PoshAnswer> 
     connect: {
       lookup,
       timeout: Math.min(env.connectMs, budget),
-      ...(env.ca?.length ? { ca: [...rootCertificates, ...anchorsOf(env.ca)] } : {}),
+      ...(env.ca?.length ? { ca: [...tls.rootCertificates, ...anchorsOf(env.ca)] } : {}),
     },
     headersTimeout: budget,
     bodyTimeout: budget,
