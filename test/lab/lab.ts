@@ -174,6 +174,13 @@ async function ensure(dir: string, name: string, config: string, configFile: str
     }
     for (let i = 0; i < 60 && isAlive(pgid); i++) await sleep(50);
   }
+  // A server this lab did not start (another checkout's lab, with another CA) would answer in its
+  // place and every certificate check would fail for a reason that has nothing to do with xfed.
+  const taken = await waitForTcp(addr, 5269, 200).then(
+    () => true,
+    () => false,
+  );
+  if (taken) throw new Error(`${addr}:5269 is already in use by a ${name} this lab did not start (another checkout's test lab? run its .lab/stop.d scripts)`);
   writeFileSync(configFile, config);
   start();
   await waitForTcp(addr, 5269, 20_000);
