@@ -58,6 +58,10 @@ const CERTS = [
   { name: 'expired.test', spec: { cn: 'expired.test', dns: ['expired.test'], notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2021-01-01T00:00:00Z') } },
   { name: 'b.test', spec: { cn: 'b.test', dns: ['b.test'], xmppAddrs: ['b.test'] } },
   { name: 'dead.test', spec: { cn: 'dead.test', dns: ['dead.test'] } },
+  // hosted.test: a hosting provider's certificate that names only the SRV target (POSH and DANE delegation).
+  { name: 'provider', spec: { cn: 'xmpp-a.test', dns: ['xmpp-a.test'] } },
+  // The HTTPS site of hosted.test (its POSH file; test/lab/delegation.test.ts).
+  { name: 'hosted-web', spec: { cn: 'hosted.test', dns: ['hosted.test'] } },
   // Our certificates for SASL EXTERNAL as a.test against ejabberd (which trusts the lab CA): serverAuth only.
   // (dNSName only: ejabberd 23.01 crashes in xmpp_stream_pkix:get_cert_domains on an XmppAddr otherName.)
   { name: 'a-client', spec: { cn: 'a.test', dns: ['a.test'] } },
@@ -65,7 +69,7 @@ const CERTS = [
 ];
 
 /** Bumped whenever the certificates change (the directory is reused across runs). */
-const CERTS_VERSION = 'done-3';
+const CERTS_VERSION = 'done-4';
 
 function makeCerts(dir: string): void {
   const certDir = join(dir, 'certs');
@@ -114,7 +118,7 @@ s2s_require_encryption = true
 s2s_timeout = 10
 dialback_secret = "${PROSODY_SECRET}"
 unbound = { resolvconf = false; hoststxt = false; forward = "127.0.0.10@53"; options = { ["local-zone"] = "test. transparent" } }
-${host('a.test')}${host('direct.test')}${host('wrong.test')}${host('expired.test')}${host('dead.test')}${host('chain.test')}`;
+${host('a.test')}${host('direct.test')}${host('wrong.test')}${host('expired.test')}${host('dead.test')}${host('chain.test')}${host('hosted.test', 'provider')}`;
 }
 
 function ejabberdConfig(dir: string): string {
