@@ -109,9 +109,30 @@ const asn1 = await build({
   logLevel: 'warning',
 });
 
+// cli.cjs: the CLI's definitions alone (commander, the command table, src/cli/main.ts) as one
+// CommonJS file, for command lines that only ask for help (bin/xfed.js): no ES module loader to
+// start and no chunks to resolve. Command code is only ever reached through dynamic imports, left
+// out here (a help run never takes them).
+const cli = await build({
+  entryPoints: [entry],
+  outfile: join(out, 'cli.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.18',
+  minify: !process.argv.includes('--no-minify'),
+  keepNames: false,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+  define: { 'import.meta.url': '__xfedUrl' },
+  banner: { js: 'var __xfedUrl = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [edits, { name: 'xfed-no-dynamic', setup: (b) => b.onResolve({ filter: /.*/ }, (a) => (a.kind === 'dynamic-import' ? { path: a.path, external: true } : undefined)) }],
+});
+
 // The licences of every bundled package, for the package's THIRD-PARTY-NOTICES.txt.
 const packages = new Map();
-for (const input of [...Object.keys(result.metafile.inputs), ...Object.keys(asn1.metafile.inputs)]) {
+for (const input of [...Object.keys(result.metafile.inputs), ...Object.keys(asn1.metafile.inputs), ...Object.keys(cli.metafile.inputs)]) {
   const m = /^(.*node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(input);
   if (!m || packages.has(m[1])) continue;
   const dir = join(root, m[1]);

@@ -36,6 +36,33 @@ describe('help', { concurrency: true }, () => {
   }
 });
 
+/** Runs dist/bundle/cli.cjs itself (what bin/xfed.js requires for help-only command lines). */
+async function cliCjs(words: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { spawnSync } = await import('node:child_process');
+  const cli = new URL('../../bundle/cli.cjs', import.meta.url).pathname;
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(cli)}).main(['node', 'xfed', ...${JSON.stringify(words)}])`], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('help from dist/bundle/cli.cjs (bin/xfed.js, no ES module loader) is the help of the full CLI', { concurrency: true }, () => {
+  const lines = [['--help'], ['-h'], ...COMMANDS.map((w) => [...w, '--help']), ['probe', '-h', '--strict'], ['--quiet', 'doctor', '--help']];
+  for (const words of lines) {
+    test(`xfed ${words.join(' ')}`, async () => {
+      const [fast, full, direct] = await Promise.all([xfed(words), xfed(words, { env: { XFED_UNBUNDLED: '1' } }), cliCjs(words)]);
+      assert.equal(fast.code, 0, fast.stderr);
+      assert.deepEqual([fast.code, fast.stdout, fast.stderr], [full.code, full.stdout, full.stderr]);
+      assert.deepEqual([direct.code, direct.stdout, direct.stderr], [full.code, full.stdout, full.stderr]);
+      assert.match(fast.stdout, /^Usage: xfed/);
+    });
+  }
+  test('help with JSON asked for, or an unknown command, goes through the full CLI (same answers)', async () => {
+    for (const words of [['--json', 'probe', '--help'], ['nosuch', '--help'], ['probe', '--bogus', '--help']]) {
+      const [fast, full] = await Promise.all([xfed(words), xfed(words, { env: { XFED_UNBUNDLED: '1' } })]);
+      assert.deepEqual([fast.code, fast.stdout, fast.stderr], [full.code, full.stdout, full.stderr], words.join(' '));
+    }
+  });
+});
+
 describe('--verbose prints reference links', () => {
   const f: Finding = { id: 'dns.srv.missing', severity: 'error', title: 'No SRV record', detail: '', evidence: [], fix: 'Publish one.', target: 'x.example' };
   const run = buildRun('check-dns', {}, [targetResult('x.example', [f], { dns: {} })], new Date(), false);
