@@ -36,6 +36,8 @@ export interface TlsaData {
   wrongEe: string;
   /** `2 0 1` data of the lab CA certificate (ejabberd's issuer). */
   labCaTa: string;
+  /** `3 1 1` data of the hosting provider's certificate (Prosody's hosted domains; names only xmpp-a.test). */
+  providerEe: string;
 }
 
 /** `3 1 1` data of a PEM certificate: SHA-256 of its SubjectPublicKeyInfo. */
@@ -63,6 +65,9 @@ _xmpp-server._tcp.mal IN SRV 0 0 5269 mal.signed.xfed.
 mal IN A 127.0.0.2
 _5269._tcp.mal IN TLSA 3 1 1 ${t.okEe.slice(0, 40)}
 _5269._tcp.mal IN TYPE52 \\# 2 0301
+_xmpp-server._tcp.hosted IN SRV 0 0 5269 prov.signed.xfed.
+prov IN A 127.0.0.2
+_5269._tcp.prov IN TLSA 3 1 1 ${t.providerEe}
 `;
 }
 

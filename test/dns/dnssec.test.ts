@@ -36,7 +36,8 @@ describe('DNSSEC and DANE (signed zones, a validating unbound, the XMPP lab)', {
     lab = await startLab();
     const prosody = readFileSync(join(lab.certs, 'a.test.crt'), 'utf8');
     const ca = readFileSync(lab.caFile, 'utf8');
-    dns = await startDnssecLab({ okEe: spkiSha256(prosody), wrongEe: createHash('sha256').update('a key nobody serves').digest('hex'), labCaTa: certSha256(ca) });
+    const provider = readFileSync(join(lab.certs, 'provider.crt'), 'utf8');
+    dns = await startDnssecLab({ okEe: spkiSha256(prosody), wrongEe: createHash('sha256').update('a key nobody serves').digest('hex'), labCaTa: certSha256(ca), providerEe: spkiSha256(provider) });
   });
 
   test('check-dns: a signed zone with an authenticated TLSA RRset: dns.dnssec.signed, the records shown', async () => {
@@ -124,6 +125,22 @@ describe('DNSSEC and DANE (signed zones, a validating unbound, the XMPP lab)', {
     assert.ok(!all(plain).some((x) => x.startsWith('probe.dane.')), all(plain).join(' '));
     assert.equal(plain.targets[0]!.data.probe.dane.usable, false);
     assert.equal(plain.targets[0]!.data.probe.dane.tlsaAuthenticated, false);
+  });
+
+  test('probe through a signed SRV: Prosody serves hosted.signed.xfed with a provider certificate that a DANE-EE record delegates (RFC 7673)', async () => {
+    const base = ['--json', '--resolver', dns.validator, '--ca', lab.caFile, '--no-dialback'];
+    const r = await xfed(['probe', 'hosted.signed.xfed', ...base]);
+    const doc = json<Doc>(r);
+    assert.deepEqual(all(doc), ['probe.cert.delegated:info', 'probe.dane.match:info'], JSON.stringify(doc.targets[0]!.findings.map((f) => [f.id, f.title])));
+    assert.equal(r.code, 0);
+    const p = doc.targets[0]!.data.probe;
+    assert.equal(p.connected.host, 'prov.signed.xfed');
+    assert.equal(p.tls.identity.matched, false, 'the certificate names only xmpp-a.test');
+    assert.deepEqual([p.dane.srvAuthenticated, p.dane.tlsaAuthenticated, p.dane.usable], [true, true, true]);
+    assert.match(doc.targets[0]!.findings.find((f) => f.id === 'probe.cert.delegated')!.title, /by DANE \(RFC 7673\)/);
+    // The same server through a resolver that does not validate: no DANE, so the names decide.
+    const plain = json<Doc>(await xfed(['probe', 'hosted.signed.xfed', '--json', '--resolver', dns.plain, '--ca', lab.caFile, '--no-dialback']));
+    assert.deepEqual(all(plain), ['probe.cert.name-mismatch:error']);
   });
 
   test('diagnose: a bogus zone and a DANE mismatch are causes with fixes', async () => {

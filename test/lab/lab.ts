@@ -118,7 +118,7 @@ s2s_require_encryption = true
 s2s_timeout = 10
 dialback_secret = "${PROSODY_SECRET}"
 unbound = { resolvconf = false; hoststxt = false; forward = "127.0.0.10@53"; options = { ["local-zone"] = "test. transparent" } }
-${host('a.test')}${host('direct.test')}${host('wrong.test')}${host('expired.test')}${host('dead.test')}${host('chain.test')}${host('hosted.test', 'provider')}`;
+${host('a.test')}${host('direct.test')}${host('wrong.test')}${host('expired.test')}${host('dead.test')}${host('chain.test')}${host('hosted.test', 'provider')}${host('hosted.signed.xfed', 'provider')}`;
 }
 
 function ejabberdConfig(dir: string): string {
