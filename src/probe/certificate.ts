@@ -23,12 +23,31 @@ function chainOf(tls: TLSSocket): Buffer[] {
   return out;
 }
 
+/**
+ * How many certificates the server sent: getPeerCertificate(true) completes the chain from the
+ * trust store, while getPeerX509Certificate() links only the certificates of the handshake.
+ */
+function sentCount(tls: TLSSocket): number | undefined {
+  try {
+    let n = 0;
+    const seen = new Set<string>();
+    for (let c = tls.getPeerX509Certificate(); c && !seen.has(c.fingerprint256) && n < 10; c = c.issuerCertificate) {
+      seen.add(c.fingerprint256);
+      n++;
+    }
+    return n;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Records the TLS session and the certificate chain (`facts.tls`). */
 export function observeCertificate(ctx: ObserveCtx, tls: TLSSocket, mode: TlsMode, required: boolean): TlsFacts {
   const chain: CertFacts[] = [];
   const raw = chainOf(tls);
   if (raw[0]) ctx.leafDer = raw[0];
   ctx.chainDer = raw;
+  ctx.chainSent = sentCount(tls);
   for (const der of raw) {
     try {
       chain.push(certFacts(der));

@@ -22,6 +22,8 @@ export interface ObserveCtx {
   leafDer?: Buffer | undefined;
   /** The DER of the chain the session's server presented, leaf first (same order as `tls.chain`): DANE matches it. Never in facts. */
   chainDer?: Buffer[] | undefined;
+  /** How many of `chainDer` the server sent (node completes the chain from the trust store). */
+  chainSent?: number | undefined;
 }
 
 /** The probe of one peer reached its overall deadline in `phase`: the observation stops there. */

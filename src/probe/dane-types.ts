@@ -35,6 +35,12 @@ export interface DaneFacts {
   malformed?: string[];
   /** SHA-256 of the presented leaf's SubjectPublicKeyInfo, hex: the data of the "3 1 1" record that would match it. */
   leafSpkiSha256?: string;
+  /**
+   * How many certificates of `tls.chain` the server sent (the rest node completed from the trust
+   * store): a DANE-TA digest must match one of those (RFC 7671 §5.2.2); a "2 0 0" record carries
+   * its trust anchor in DNS and may match one the server left out.
+   */
+  sent?: number;
   /** The first usable record (usage 2 or 3) that matched the presented chain. */
   matched?: { usage: 2 | 3; selector: number; matchingType: number; certIndex: number };
 }

@@ -67,18 +67,20 @@ export function srvAuthenticated(facts: ProbeFacts, host: string): boolean | und
 }
 
 /** Builds the DANE facts from a TLSA answer and the presented chain (pure: unit-tested). */
-export function daneFacts(name: string, rcode: string, tlsaAuthenticated: boolean, srvAuth: boolean | undefined, records: ReturnType<typeof readTlsaRecords>, chain: Buffer[]): DaneFacts {
+export function daneFacts(name: string, rcode: string, tlsaAuthenticated: boolean, srvAuth: boolean | undefined, records: ReturnType<typeof readTlsaRecords>, chain: Buffer[], sent = chain.length): DaneFacts {
   const recs: TlsaRecordFacts[] = records.records.map((r) => ({ usage: r.usage, selector: r.selector, matchingType: r.matchingType, data: r.data, matches: matchChain(chain, r) }));
   const daneUsage = recs.filter((r) => r.usage === 2 || r.usage === 3);
   const usable = tlsaAuthenticated && srvAuth !== false && daneUsage.length > 0;
   const facts: DaneFacts = { name, rcode, ...(srvAuth !== undefined ? { srvAuthenticated: srvAuth } : {}), tlsaAuthenticated, usable, records: recs };
   if (records.malformed.length) facts.malformed = records.malformed;
+  if (sent < chain.length) facts.sent = sent;
   const spki = chain[0] ? spkiSha256(chain[0]) : undefined;
   if (spki && recs.length) facts.leafSpkiSha256 = spki;
   if (usable) {
     for (const r of daneUsage) {
-      // DANE-EE binds the leaf only (RFC 7671 §5.1); DANE-TA any certificate the server sent (§5.2).
-      const idx = r.usage === 3 ? r.matches.filter((i) => i === 0) : r.matches;
+      // DANE-EE binds the leaf only (RFC 7671 §5.1); DANE-TA any certificate the server sent, or
+      // any of the chain when the record holds the whole trust anchor ("2 0 0", §5.2.2).
+      const idx = r.usage === 3 ? r.matches.filter((i) => i === 0) : r.matches.filter((i) => i < sent || (r.selector === 0 && r.matchingType === 0));
       if (idx.length) {
         facts.matched = { usage: r.usage as 2 | 3, selector: r.selector, matchingType: r.matchingType, certIndex: idx[0]! };
         break;
@@ -98,7 +100,7 @@ export async function observeDane(ctx: ObserveCtx): Promise<void> {
   try {
     const r = await beforeDeadline(ctx, 'dane', ctx.dns().query(name, 'TLSA'));
     const recs = readTlsaRecords(answerRecords(r, 'TLSA').records);
-    ctx.facts.dane = daneFacts(name, r.rcode, r.authenticated, srvAuthenticated(ctx.facts, c.host), recs, chain);
+    ctx.facts.dane = daneFacts(name, r.rcode, r.authenticated, srvAuthenticated(ctx.facts, c.host), recs, chain, ctx.chainSent ?? chain.length);
   } catch {
     // The probe's deadline came first: no DANE facts (the deadline is reported on its own).
   }
@@ -109,6 +111,14 @@ function recordText(r: TlsaRecordFacts): string {
 }
 
 /** probe.dane.match / probe.dane.mismatch, only where DANE applies (`usable`). */
+/** Why a usable record did not match: none of the chain, or only a trust anchor the server does not send. */
+function mismatchText(r: TlsaRecordFacts, d: DaneFacts, certText: (i: number) => string): string {
+  if (r.usage === 3) return 'matches no leaf';
+  const unsent = d.sent !== undefined ? r.matches.filter((i) => i >= d.sent!) : [];
+  if (unsent.length) return `matches ${certText(unsent[0]!)}, which the server does not send: a DANE-TA digest needs the trust anchor in the server's chain (RFC 7671 §5.2.2)`;
+  return 'matches no certificate of the chain';
+}
+
 /** The matched record in presentation form (its parameters alone if the facts do not hold it). */
 function matchedText(d: DaneFacts, m: NonNullable<DaneFacts['matched']>): string {
   const r = d.records.find((x) => x.usage === m.usage && x.selector === m.selector && x.matchingType === m.matchingType && x.matches.includes(m.certIndex));
@@ -137,7 +147,7 @@ export function evaluateDane(facts: ProbeFacts): Draft[] {
   }
   const usable = d.records.filter((r) => r.usage === 2 || r.usage === 3);
   const evidence: Evidence[] = [
-    ...usable.map((r) => ({ label: 'TLSA', value: `${d.name} ${recordText(r)}: ${r.usage === 3 ? 'matches no leaf' : 'matches no certificate of the chain'}`, source: 'DNSSEC-authenticated' })),
+    ...usable.map((r) => ({ label: 'TLSA', value: `${d.name} ${recordText(r)}: ${mismatchText(r, d, certText)}`, source: 'DNSSEC-authenticated' })),
     ...chain.map((_, i) => ({ label: 'certificate', value: certText(i) })),
   ];
   return [

@@ -36,6 +36,8 @@ export interface TlsaData {
   wrongEe: string;
   /** `2 0 1` data of the lab CA certificate (ejabberd's issuer). */
   labCaTa: string;
+  /** `2 0 0` data of the lab CA certificate: its whole DER (the trust anchor in DNS). */
+  labCaFull: string;
   /** `3 1 1` data of the hosting provider's certificate (Prosody's hosted domains; names only xmpp-a.test). */
   providerEe: string;
 }
@@ -61,6 +63,10 @@ bad IN A 127.0.0.2
 _5269._tcp.bad IN TLSA 3 1 1 ${t.wrongEe}
 ta IN A 127.0.0.3
 _5269._tcp.ta IN TLSA 2 0 1 ${t.labCaTa}
+tap IN A 127.0.0.2
+_5269._tcp.tap IN TLSA 2 0 1 ${t.labCaTa}
+ta0 IN A 127.0.0.2
+_5269._tcp.ta0 IN TLSA 2 0 0 ${t.labCaFull}
 _xmpp-server._tcp.mal IN SRV 0 0 5269 mal.signed.xfed.
 mal IN A 127.0.0.2
 _5269._tcp.mal IN TLSA 3 1 1 ${t.okEe.slice(0, 40)}

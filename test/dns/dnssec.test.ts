@@ -7,7 +7,7 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +37,7 @@ describe('DNSSEC and DANE (signed zones, a validating unbound, the XMPP lab)', {
     const prosody = readFileSync(join(lab.certs, 'a.test.crt'), 'utf8');
     const ca = readFileSync(lab.caFile, 'utf8');
     const provider = readFileSync(join(lab.certs, 'provider.crt'), 'utf8');
-    dns = await startDnssecLab({ okEe: spkiSha256(prosody), wrongEe: createHash('sha256').update('a key nobody serves').digest('hex'), labCaTa: certSha256(ca), providerEe: spkiSha256(provider) });
+    dns = await startDnssecLab({ okEe: spkiSha256(prosody), wrongEe: createHash('sha256').update('a key nobody serves').digest('hex'), labCaTa: certSha256(ca), labCaFull: Buffer.from(new X509Certificate(ca).raw).toString('hex'), providerEe: spkiSha256(provider) });
   });
 
   test('check-dns: a signed zone with an authenticated TLSA RRset: dns.dnssec.signed, the records shown', async () => {
@@ -115,10 +115,18 @@ describe('DNSSEC and DANE (signed zones, a validating unbound, the XMPP lab)', {
     writeFileSync(join(tmp, 'mismatch.json'), r.stdout);
   });
 
-  test('probe: DANE-TA "2 0 1" of the lab CA matches ejabberd\'s chain; through a resolver that does not validate, DANE does not apply', async () => {
-    const ta = json<Doc>(await xfed(['probe', 'b.test', '--host', 'ta.signed.xfed', '--json', '--resolver', dns.validator, '--ca', lab.caFile, '--no-dialback']));
+  test('probe: DANE-TA "2 0 1" of the lab CA: a match on ejabberd, which sends the CA; on Prosody, which sends its leaf alone, a mismatch (RFC 7671 §5.2.2) that "2 0 0" avoids; without validation DANE does not apply', async () => {
+    const base = ['--json', '--resolver', dns.validator, '--ca', lab.caFile, '--no-dialback'];
+    const ta = json<Doc>(await xfed(['probe', 'b.test', '--host', 'ta.signed.xfed', ...base]));
     assert.deepEqual(all(ta), ['probe.dane.match:info']);
-    assert.equal(ta.targets[0]!.data.probe.dane.matched.usage, 2);
+    assert.deepEqual([ta.targets[0]!.data.probe.dane.matched.usage, ta.targets[0]!.data.probe.dane.sent], [2, undefined]);
+    const tap = json<Doc>(await xfed(['probe', 'a.test', '--host', 'tap.signed.xfed', ...base]));
+    assert.deepEqual(all(tap), ['probe.dane.mismatch:error']);
+    assert.equal(tap.targets[0]!.data.probe.dane.sent, 1);
+    assert.match(tap.targets[0]!.findings[0]!.evidence.find((e) => e.label === 'TLSA')!.value, /CN=xfed lab CA .*which the server does not send/);
+    const ta0 = json<Doc>(await xfed(['probe', 'a.test', '--host', 'ta0.signed.xfed', ...base]));
+    assert.deepEqual(all(ta0), ['probe.dane.match:info']);
+    assert.deepEqual(ta0.targets[0]!.data.probe.dane.matched, { usage: 2, selector: 0, matchingType: 0, certIndex: 1 });
     const plain = json<Doc>(await xfed(['probe', 'a.test', '--host', 'bad.signed.xfed', '--json', '--resolver', dns.plain, '--ca', lab.caFile, '--no-dialback']));
     assert.deepEqual(all(plain), []);
     assert.equal(plain.targets[0]!.data.probe.dane.usable, false);

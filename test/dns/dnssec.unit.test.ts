@@ -221,6 +221,26 @@ test('daneFacts + evaluateDane: match, mismatch, and nothing unless DANE applies
   assert.deepEqual(evaluateDane(probeFacts(undefined)), []);
 });
 
+test('DANE-TA: a digest must match a certificate the server sent (RFC 7671 §5.2.2); "2 0 0" carries its anchor in DNS', () => {
+  const rec = (usage: number, selector: number, matchingType: number, data: string) => ({ usage, selector, matchingType, data, ttl: 300 });
+  const name = '_5269._tcp.xmpp.d.example';
+  const digest = rec(2, 0, 1, hex('sha256', chain[1]!));
+  const full = rec(2, 0, 0, Buffer.from(chain[1]!).toString('hex'));
+  // The server sent the leaf alone; node added the CA from the trust store.
+  const leafOnly = daneFacts(name, 'NOERROR', true, true, { records: [digest], malformed: [] }, chain, 1);
+  assert.equal(leafOnly.sent, 1);
+  assert.deepEqual(leafOnly.records[0]!.matches, [1]);
+  assert.equal(leafOnly.matched, undefined);
+  const drafts = evaluateDane(probeFacts(leafOnly));
+  assert.deepEqual(drafts.map((d) => `${d.id}:${d.severity}`), ['probe.dane.mismatch:error']);
+  assert.match(drafts[0]!.evidence!.find((e) => e.label === 'TLSA')!.value, /which the server does not send: a DANE-TA digest needs the trust anchor in the server's chain \(RFC 7671 §5\.2\.2\)$/);
+  // The whole trust anchor in DNS ("2 0 0") may match a certificate the server left out.
+  assert.deepEqual(daneFacts(name, 'NOERROR', true, true, { records: [full], malformed: [] }, chain, 1).matched, { usage: 2, selector: 0, matchingType: 0, certIndex: 1 });
+  // Sent in full: the digest matches, and `sent` is not recorded.
+  const both = daneFacts(name, 'NOERROR', true, true, { records: [digest], malformed: [] }, chain, 2);
+  assert.deepEqual([both.sent, both.matched?.certIndex], [undefined, 1]);
+});
+
 test('srvAuthenticated: only the SRV answers that named the connected host count; no SRV (pinned, fallback): undefined', () => {
   const f = (source: 'srv' | 'fallback' | 'pinned', adPlain: boolean, adDirect: boolean): ProbeFacts => ({
     ...probeFacts(undefined),
