@@ -8,6 +8,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeBenchZone } from './zone.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 process.env.XFED_UNBOUND_LOG_QUERIES ??= '0';
@@ -20,14 +21,7 @@ const XFED = process.env.XFED_BIN ?? join(root, 'bin/xfed.js');
 const dir = labDir('bench-dns-scale');
 mkdirSync(dir, { recursive: true });
 
-const zone = ['$ORIGIN bench.', '$TTL 3600', '@ IN SOA ns.bench. h.bench. 1 3600 600 86400 300', '@ IN NS ns.bench.', 'ns IN A 127.0.20.53'];
-const domains = [];
-for (let i = 0; i < N; i++) {
-  const d = `d${i}`;
-  domains.push(`${d}.bench`);
-  zone.push(`_xmpp-server._tcp.${d} IN SRV 0 0 5269 ${d}.bench.`, `${d} IN A 203.0.113.${i % 250}`, `${d} IN AAAA 2001:db8::${i.toString(16)}`);
-}
-writeFileSync(join(dir, 'bench.zone'), zone.join('\n') + '\n');
+const domains = writeBenchZone(dir, N, '127.0.20.53');
 const small = Math.max(1, Math.round(N / 10));
 writeFileSync(join(dir, 'small.txt'), domains.slice(0, small).join('\n') + '\n');
 writeFileSync(join(dir, 'large.txt'), domains.join('\n') + '\n');

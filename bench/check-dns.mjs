@@ -10,6 +10,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeBenchZone } from './zone.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 process.env.XFED_UNBOUND_LOG_QUERIES ??= '0'; // query logging would slow the server under test
@@ -20,20 +21,13 @@ const dir = labDir('bench-dns');
 mkdirSync(dir, { recursive: true });
 
 // A zone of N federating domains: SRV -> the domain itself, with A and AAAA.
-const zone = ['$ORIGIN bench.', '$TTL 3600', '@ IN SOA ns.bench. h.bench. 1 3600 600 86400 300', '@ IN NS ns.bench.', 'ns IN A 127.0.20.53'];
-const domains = [];
-for (let i = 0; i < N; i++) {
-  const d = `d${i}`;
-  domains.push(`${d}.bench`);
-  zone.push(`_xmpp-server._tcp.${d} IN SRV 0 0 5269 ${d}.bench.`, `${d} IN A 203.0.113.${i % 250}`, `${d} IN AAAA 2001:db8::${i.toString(16)}`);
-}
-writeFileSync(join(dir, 'bench.zone'), zone.join('\n') + '\n');
+const domains = writeBenchZone(dir, N, '127.0.20.53');
 writeFileSync(join(dir, 'domains.txt'), domains.join('\n') + '\n');
 // The questions xfed asks: both SRV names, A and AAAA of the target, TLSA of the target's port, and `. SOA` once
 // (does the resolver validate?), all with the DO bit.
 writeFileSync(join(dir, 'dig.txt'), ['. SOA', ...domains.flatMap((d) => [`_xmpp-server._tcp.${d} SRV`, `_xmpps-server._tcp.${d} SRV`, `${d} A`, `${d} AAAA`, `_5269._tcp.${d} TLSA`])].join('\n') + '\n');
 // The questions of xfed before DNSSEC and DANE (issue 16's yardstick): 4,000, no DO bit.
-writeFileSync(join(dir, 'dig4000.txt'), domains.flatMap((d) => [`_xmpp-server._tcp.${d} SRV`, `_xmpps-server._tcp.${d} SRV`, `${d} A`, `${d} AAAA`]).join('\n') + '\n');
+writeFileSync(join(dir, 'dig-old.txt'), domains.flatMap((d) => [`_xmpp-server._tcp.${d} SRV`, `_xmpps-server._tcp.${d} SRV`, `${d} A`, `${d} AAAA`]).join('\n') + '\n');
 const dns = await startUnbound('bench', '127.0.20.53', 53, [{ name: 'bench.', file: join(dir, 'bench.zone') }]);
 
 function once1(cmd, args) {
@@ -64,7 +58,7 @@ const dig = ['+tries=1', '+time=5', '+dnssec', '+noall', '+answer', '-f', join(d
 time('dig', [`@${dns.address}`, ...dig], 1);
 
 const [xfedMs, digMs] = paired([process.execPath, [...xfed, '--resolver', dns.resolver]], ['dig', [`@${dns.address}`, ...dig]]);
-const dig4000Ms = time('dig', [`@${dns.address}`, '+tries=1', '+time=5', '+noall', '+answer', '-f', join(dir, 'dig4000.txt')], 7);
+const digOldMs = time('dig', [`@${dns.address}`, '+tries=1', '+time=5', '+noall', '+answer', '-f', join(dir, 'dig-old.txt')], 7);
 
 // The delaying server runs in its own process: spawnSync below blocks this one.
 // delay-ms=0 skips this row (dig takes N x 4 x delay ms: 80 s at the defaults).
@@ -84,7 +78,7 @@ const helpMs = time(process.execPath, [join(root, 'bin/xfed.js'), '--help'], 10)
 const f = (n) => `${n.toFixed(0)} ms`;
 console.log(`check-dns bench: ${N} domains, ${5 * N + 1} questions (SRV x2, A, AAAA, TLSA each; . SOA once)`);
 console.log(`overhead     xfed ${f(xfedMs)}  dig -f ${f(digMs)}  ratio ${(xfedMs / digMs).toFixed(2)}x (target <= 1.5x)`);
-console.log(`             dig -f with the 4,000 questions xfed asked before DNSSEC/DANE, no DO bit: ${f(dig4000Ms)}  ratio ${(xfedMs / dig4000Ms).toFixed(2)}x`);
+console.log(`             dig -f with the ${4 * N} questions xfed asked before DNSSEC/DANE, no DO bit: ${f(digOldMs)}  ratio ${(xfedMs / digOldMs).toFixed(2)}x`);
 if (slow) console.log(`concurrency  xfed ${f(xfedSlowMs)}  dig -f ${f(digSlowMs)}  speed-up ${(digSlowMs / xfedSlowMs).toFixed(1)}x with ${DELAY} ms per answer (target >= 30x)`);
 console.log(`cold start   xfed --version ${f(versionMs)}  node -e 0 ${f(nodeMs)}  ratio ${(versionMs / nodeMs).toFixed(2)}x (target <= 1.3x); --help ${f(helpMs)}`);
 execFileSync('sh', ['-c', `kill $(cat '${join(labDir('unbound-bench'), 'unbound.pid')}') 2>/dev/null || true`]);

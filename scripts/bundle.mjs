@@ -72,22 +72,27 @@ const builtins = {
   },
 };
 
-const result = await build({
-  entryPoints: { main: entry },
-  outdir: out,
+/** What every build below shares. */
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20.18',
   // --no-minify: readable names in profiles (node --cpu-prof).
   minify: !process.argv.includes('--no-minify'),
-  // No name-keeping wrappers here (they cost start-up): nothing in these chunks reads a function's
-  // name. The ASN.1 schema library does (`constructor.name === 'Sequence'`): asn1.cjs below keeps them.
+  // No name-keeping wrappers by default (they cost start-up): nothing in xfed's code reads a
+  // function's name. The ASN.1 schema library does (`constructor.name === 'Sequence'`): asn1.cjs keeps them.
   keepNames: false,
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
+};
+
+const result = await build({
+  ...common,
+  entryPoints: { main: entry },
+  outdir: out,
+  splitting: true,
+  format: 'esm',
   chunkNames: 'chunk-[hash]',
   // Bundled CommonJS code requires node's built-in modules (everything else is bundled).
   banner: { js: 'const require=(id)=>process.getBuiltinModule(id);' },
@@ -97,16 +102,10 @@ const result = await build({
 // The ASN.1 libraries identity.ts requires on first use (see EDITS), as one CommonJS file.
 const asn1 = await build({
   stdin: { contents: "module.exports = { '@peculiar/asn1-schema': require('@peculiar/asn1-schema'), '@peculiar/asn1-x509': require('@peculiar/asn1-x509') };", resolveDir: root, loader: 'js' },
+  ...common,
   outfile: join(out, 'asn1.cjs'),
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20.18',
-  minify: !process.argv.includes('--no-minify'),
   keepNames: true,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
 });
 
 // cli.cjs: the CLI's definitions alone (commander, the command table, src/cli/main.ts) as one
@@ -114,17 +113,10 @@ const asn1 = await build({
 // start and no chunks to resolve. Command code is only ever reached through dynamic imports, left
 // out here (a help run never takes them).
 const cli = await build({
+  ...common,
   entryPoints: [entry],
   outfile: join(out, 'cli.cjs'),
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20.18',
-  minify: !process.argv.includes('--no-minify'),
-  keepNames: false,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
   define: { 'import.meta.url': '__xfedUrl' },
   banner: { js: 'var __xfedUrl = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [edits, { name: 'xfed-no-dynamic', setup: (b) => b.onResolve({ filter: /.*/ }, (a) => (a.kind === 'dynamic-import' ? { path: a.path, external: true } : undefined)) }],
