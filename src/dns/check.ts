@@ -42,13 +42,9 @@ export async function checkDomain(domain: DomainName, opts: CheckDnsOptions): Pr
 /** Checks many domains with bounded concurrency; results keep the input order. */
 export async function checkDomains(
   domains: DomainName[],
-  opts: CheckDnsOptions & { concurrency?: number; onProgress?: (done: number, total: number) => void; onTarget?: (t: TargetResult<{ dns: DnsFacts }>) => void },
+  opts: CheckDnsOptions & { concurrency?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<TargetResult<{ dns: DnsFacts }>[]> {
-  return mapPool(domains, opts.concurrency ?? 64, async (d) => {
-    const t = await checkDomain(d, opts);
-    opts.onTarget?.(t);
-    return t;
-  }, opts.onProgress);
+  return mapPool(domains, opts.concurrency ?? 64, (d) => checkDomain(d, opts), opts.onProgress);
 }
 
 /**

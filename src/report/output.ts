@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, appendFile, chmod, open, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { access, appendFile, chmod, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { redactRun } from '../core/redact.js';
@@ -119,30 +119,11 @@ export async function writeOutputs(outputs: readonly OutputSpec[], run: RunResul
   return failed;
 }
 
-/**
- * Writes one report file: a temporary file next to it, then renamed over it (through a symbolic
- * link to its file; an existing report keeps its permissions). Devices and pipes are written in
- * place. Returns the error code when it could not be written, else undefined.
- */
+/** Writes one report file at once (as openReport() does in pieces). Returns the error code when it could not be written, else undefined. */
 export async function writeReport(file: string, text: string): Promise<string | undefined> {
-  const dest = await realpath(file).catch(() => file);
-  const st = await stat(dest).catch(() => undefined);
-  const tmp = tempName(dest);
-  try {
-    if (st && !st.isFile()) {
-      // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written in place, never replaced.
-      await writeFile(dest, text);
-      return undefined;
-    }
-    const mode = st ? st.mode & 0o777 : 0o666;
-    await writeFile(tmp, text, { flag: 'wx', mode });
-    if (st) await chmod(tmp, mode);
-    await rename(tmp, dest);
-    return undefined;
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-  }
+  const f = await openReport(file);
+  await f.write(text);
+  return f.close();
 }
 
 /** A report file written in pieces (a streamed run): close() puts it in place, as writeReport() does. */
@@ -155,7 +136,11 @@ export interface ReportFile {
   abort(): Promise<void>;
 }
 
-/** Opens a report file to be written in pieces: the same temporary file and rename as writeReport(). */
+/**
+ * Opens a report file to be written in pieces: a temporary file next to it, renamed over it on
+ * close() (through a symbolic link to its file; an existing report keeps its permissions).
+ * Devices and pipes (/dev/null, /dev/stdout, a FIFO) are written in place, never replaced.
+ */
 export async function openReport(file: string): Promise<ReportFile> {
   const dest = await realpath(file).catch(() => file);
   const st = await stat(dest).catch(() => undefined);
