@@ -8,7 +8,7 @@ import { UsageError, XfedError } from '../core/errors.js';
 import { EXIT } from '../core/exit-codes.js';
 import type { RunResult, TargetResult } from '../core/result.js';
 import type { SectionRenderer } from '../report/human.js';
-import { parseOutput, type Format, type HumanRenderer, type InputFile, type OutputSpec } from '../report/output.js';
+import { parseOutput, type Format, type HumanRenderer, type InputFile, type OutputSpec, type RenderOptions } from '../report/output.js';
 
 /** Options every command accepts (declared once on the root program). */
 export interface GlobalOptions {
@@ -91,9 +91,22 @@ export async function emit(run: RunResult, g: GlobalOptions, section?: SectionRe
   const { wantColor, terminalWidth } = await import('../report/terminal.js');
   const color = g.format === 'human' && wantColor(g.color);
   await write(process.stdout, await renderRun(g.format, run, { ...o, color, width: terminalWidth() }));
-  // In GitHub Actions, the github format also writes the step summary (Markdown, every finding).
-  const summary = process.env.GITHUB_STEP_SUMMARY;
-  if (summary && (g.format === 'github' || g.outputs.some((x) => x.format === 'github'))) {
+  return finishRun(run, g, o, failed);
+}
+
+/** Where the GitHub step summary goes: `$GITHUB_STEP_SUMMARY` when the github format is asked for (stdout or -o). */
+export function stepSummaryFile(g: GlobalOptions): string | undefined {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  return file && (g.format === 'github' || g.outputs.some((x) => x.format === 'github')) ? file : undefined;
+}
+
+/**
+ * After a run's reports are written: the GitHub step summary (Markdown, every finding), one line
+ * per report that could not be written, and the exit code (3 when one could not, else the run's).
+ */
+export async function finishRun(run: RunResult, g: GlobalOptions, o: Pick<RenderOptions, 'verbose'>, failed: string[]): Promise<number> {
+  const summary = stepSummaryFile(g);
+  if (summary) {
     const code = await (await import('../report/output.js')).appendStepSummary(summary, run, o);
     if (code) failed.push(`cannot write GITHUB_STEP_SUMMARY ${summary}: ${code}`);
   }

@@ -11,7 +11,7 @@ import { XfedError } from '../core/errors.js';
 import type { SectionRenderer } from '../report/human.js';
 import type { Format, RenderOptions, ReportFile } from '../report/output.js';
 import type { TargetRenderer } from '../report/stream.js';
-import { write, type GlobalOptions } from './run.js';
+import { finishRun, stepSummaryFile, write, type GlobalOptions } from './run.js';
 
 export interface RunStream<D> {
   /** A finished target: `index` is its place in the input (0-based); any order. */
@@ -62,10 +62,8 @@ export async function streamRun<D>(
   const { section, before } = hooks;
   const o: RenderOptions = { strict: g.strict, verbose: g.verbose, quiet: g.quiet, color: false, section };
   const sinks = await openSinks(buildRun<D>(command, options, [], startedAt, g.strict), total, g, o, hooks);
-  const stepSummary = process.env.GITHUB_STEP_SUMMARY;
-  const wantsGithubSummary = Boolean(stepSummary && (g.format === 'github' || g.outputs.some((x) => x.format === 'github')));
-  // The targets are kept only for a format that needs the whole run.
-  const kept: TargetResult<D>[] | undefined = sinks.some((s) => !s.renderer) || wantsGithubSummary ? [] : undefined;
+  // The targets are kept only for a format that needs the whole run (the step summary lists every finding).
+  const kept: TargetResult<D>[] | undefined = sinks.some((s) => !s.renderer) || stepSummaryFile(g) ? [] : undefined;
 
   const summary: Summary = { targets: 0, errors: 0, warnings: 0, info: 0 };
   const out = new Batches(sinks);
@@ -89,18 +87,13 @@ export async function streamRun<D>(
     put((s) => s.renderer!.end(run));
     await out.drain();
     const failed: string[] = [];
-    const { renderRun, appendStepSummary } = await import('../report/output.js');
+    const { renderRun } = await import('../report/output.js');
     for (const s of sinks) {
       if (!s.renderer) await s.out.write(await renderRun(s.format, run, s.options));
       const code = await s.file?.handle.close();
       if (code) failed.push(`cannot write --output ${s.file!.name}: ${code}`);
     }
-    if (wantsGithubSummary) {
-      const code = await appendStepSummary(stepSummary!, run, o);
-      if (code) failed.push(`cannot write GITHUB_STEP_SUMMARY ${stepSummary}: ${code}`);
-    }
-    for (const f of failed) await write(process.stderr, `xfed: ${f}\n`);
-    return failed.length ? EXIT.INTERNAL : run.exitCode;
+    return finishRun(run, g, o, failed);
   };
 
   const { onInterrupt, interruptedLine } = await import('./interrupt.js');
