@@ -7,7 +7,7 @@ import type { Evidence } from '../core/result.js';
 import { certFacts, matchIdentity, type CertFacts } from '../xmpp/identity.js';
 import { missingIssuer } from './chain.js';
 import { delegations } from './delegation.js';
-import { REF, whereOf, type Draft } from './common.js';
+import { peerIdentity, REF, whereOf, type Draft } from './common.js';
 import type { ObserveCtx } from './context.js';
 import { PROBE_CLI_NAMES, type ProbeEvaluateOptions, type ProbeFacts, type TlsFacts, type TlsMode } from './types.js';
 
@@ -171,7 +171,7 @@ function identity(facts: ProbeFacts, tl: TlsFacts, ev: Evidence[], o: ProbeEvalu
   const peer = facts.peer;
   const leaf = tl.chain[0]!;
   const names = leaf.names;
-  const id = tl.identity ?? (names ? { ...matchIdentity(peer, names), domain: peer } : { matched: false, domain: peer });
+  const id = peerIdentity(peer, tl);
   if (id.matched) {
     if (id.method !== 'cn') return undefined;
     return {

@@ -1,6 +1,7 @@
 /** What the probe's phases share: references, the finding draft type, number formatting. */
 import type { Finding } from '../core/result.js';
-import type { ProbeFacts } from './types.js';
+import { matchIdentity, type IdentityMatch } from '../xmpp/identity.js';
+import type { ProbeFacts, TlsFacts } from './types.js';
 
 export const REF = {
   rfc6120: 'https://www.rfc-editor.org/rfc/rfc6120',
@@ -34,4 +35,10 @@ export function whereOf(f: Pick<ProbeFacts, 'connected'>): string {
 /** Adds a phase's duration to the probe's timings. */
 export function addTiming(timings: Record<string, number>, phase: string, ms: number): void {
   timings[phase] = Math.round(((timings[phase] ?? 0) + ms) * 10) / 10;
+}
+
+/** How the presented leaf certificate names the peer: as observed, or matched from its names (recorded facts may lack it). */
+export function peerIdentity(peer: string, tl: TlsFacts): IdentityMatch & { domain: string } {
+  const names = tl.chain[0]?.names;
+  return tl.identity ?? (names ? { ...matchIdentity(peer, names), domain: peer } : { matched: false, domain: peer });
 }

@@ -7,8 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isIP } from '../core/ip.js';
-import { matchIdentity } from '../xmpp/identity.js';
-import type { Draft } from './common.js';
+import { peerIdentity, type Draft } from './common.js';
 import type { ObserveCtx } from './context.js';
 import { poshGet, urlProblem, type PoshFetchEnv } from './posh-fetch.js';
 import type { PoshFacts, PoshFingerprint, PoshProblem } from './posh-types.js';
@@ -165,10 +164,7 @@ export function poshMatches(facts: ProbeFacts): boolean | undefined {
 
 /** The certificate names the peer by itself (POSH is then not needed for the session). */
 function namesPeer(facts: ProbeFacts): boolean | undefined {
-  const leaf = facts.tls?.chain[0];
-  if (!leaf) return undefined;
-  const id = facts.tls?.identity ?? (leaf.names ? matchIdentity(facts.peer, leaf.names) : { matched: false });
-  return id.matched;
+  return facts.tls?.chain[0] ? peerIdentity(facts.peer, facts.tls).matched : undefined;
 }
 
 export function evaluatePosh(facts: ProbeFacts, o: ProbeEvaluateOptions = {}): Draft[] {
