@@ -7,15 +7,9 @@
  */
 import type { Evidence, Finding, Severity } from '../core/result.js';
 import { finding } from '../core/result.js';
+import { REF } from '../findings/refs.js';
 import { conclusive } from './client.js';
 import type { DnsFacts, EvaluateDnsOptions, OptionNames, QueryLog, TlsaInfo } from './facts.js';
-
-export const DNSSEC_REF = {
-  rfc4035: 'https://www.rfc-editor.org/rfc/rfc4035#section-3.2',
-  rfc6698: 'https://www.rfc-editor.org/rfc/rfc6698',
-  rfc7671: 'https://www.rfc-editor.org/rfc/rfc7671',
-  rfc7673: 'https://www.rfc-editor.org/rfc/rfc7673',
-};
 
 type Add = (f: Omit<Parameters<typeof finding>[0], 'target'>) => void;
 
@@ -46,7 +40,7 @@ export function evaluateDnssec(s: DnsFacts, opts: EvaluateDnsOptions, names: Opt
       detail: 'The root zone is signed, so a validating resolver answers ". SOA" (asked with the DO bit) with the AD flag. Without it, xfed cannot tell signed from unsigned or bogus, and TLSA records cannot be judged.',
       evidence: [{ label: '. SOA', value: `${d.probe.rcode}${d.probe.error ? `: ${d.probe.error}` : ''}, ${d.probe.authenticated ? 'AD' : 'no AD'}`, source: d.probe.resolver }],
       fix: `For DNSSEC and DANE verdicts, ask a validating resolver (${names.resolver}), for example a local unbound with its default trust anchor.`,
-      references: [DNSSEC_REF.rfc4035],
+      references: [REF.rfc4035],
     });
     out.push(...evaluateTlsa(s, s.tlsa ?? [], false));
     return out;
@@ -60,7 +54,7 @@ export function evaluateDnssec(s: DnsFacts, opts: EvaluateDnsOptions, names: Opt
       detail: 'The validating resolver answers SERVFAIL, but answers with checking disabled (CD=1): the records exist and their signatures do not validate (expired or missing RRSIGs, or a DS at the parent that matches no DNSKEY). Every peer behind a validating resolver fails the same way and cannot reach this domain.',
       evidence: d.bogus.map((b) => ({ label: `${b.type} ${b.name}`, value: `${b.rcode}; with CD=1: ${b.cdRcode}`, source: b.resolver })),
       fix: 'Re-sign the zone (or let the signer run again: RRSIGs expire) and check that the DS record at the parent matches a DNSKEY the zone publishes; while it is broken, removing the DS at the registrar makes the zone insecure rather than bogus.',
-      references: [DNSSEC_REF.rfc4035, 'https://www.rfc-editor.org/rfc/rfc4033#section-5'],
+      references: [REF.rfc4035, REF.rfc4033],
     });
     return out;
   }
@@ -82,7 +76,7 @@ function signedOrNot(s: DnsFacts, opts: EvaluateDnsOptions, names: OptionNames, 
       title: `${s.unicode} is DNSSEC-signed: its answers are authenticated`,
       detail: 'The validating resolver set the AD flag on every answer about the domain: peers that validate can trust its SRV records (and TLSA records, for DANE).',
       evidence: ev,
-      references: [DNSSEC_REF.rfc4035],
+      references: [REF.rfc4035],
     });
     return;
   }
@@ -95,7 +89,7 @@ function signedOrNot(s: DnsFacts, opts: EvaluateDnsOptions, names: OptionNames, 
     detail: `The validating resolver did not set the AD flag${partly ? ' on these answers' : ''}: the zone is insecure (no chain of trust from the root). Federation works, but DANE (TLSA) cannot apply and SRV answers can be forged on the path.${opts.dnssec ? ` A warning because of ${names.dnssec}.` : ''}`,
     evidence: ev.filter((_, i) => !own[i]!.authenticated),
     fix: 'Sign the zone at your DNS provider and publish its DS record at the parent (the registrar), then check again.',
-    references: [DNSSEC_REF.rfc4035, DNSSEC_REF.rfc7673],
+    references: [REF.rfc4035, REF.rfc7673],
   });
 }
 
@@ -122,7 +116,7 @@ export function evaluateTlsa(s: DnsFacts, sets: TlsaInfo[], validating: boolean)
         detail: 'DANE applies only when both the SRV and the TLSA RRsets are authenticated (RFC 7673 §3, RFC 6698 §4.1): peers treat unauthenticated TLSA records as absent and fall back to PKIX checks.',
         evidence: [...tlsaEvidence(t, s.resolver), { label: 'DNSSEC', value: `TLSA ${t.authenticated ? 'authenticated' : 'not authenticated'}; SRV ${t.srvAuthenticated ? 'authenticated' : 'not authenticated'}` }],
         fix: 'Sign the zone(s) that hold the SRV and TLSA records and publish the DS at the parent; or remove the TLSA records if DANE is not intended.',
-        references: [DNSSEC_REF.rfc7673, DNSSEC_REF.rfc6698],
+        references: [REF.rfc7673, REF.rfc6698],
       });
     }
     if (t.malformed?.length) {
@@ -135,7 +129,7 @@ export function evaluateTlsa(s: DnsFacts, sets: TlsaInfo[], validating: boolean)
           : 'No TLSA record there is usable: DANE peers treat the RRset as unusable, and some refuse to connect rather than fall back.',
         evidence: tlsaEvidence(t, s.resolver),
         fix: 'Publish each record as "<usage> <selector> <matching type> <hex>", e.g. "3 1 1 <SHA-256 of the SubjectPublicKeyInfo>" (64 hex digits), generated from the certificate (ldns-dane or openssl).',
-        references: [DNSSEC_REF.rfc6698, DNSSEC_REF.rfc7671],
+        references: [REF.rfc6698, REF.rfc7671],
       });
     }
   }

@@ -3,13 +3,8 @@ import type { Finding } from '../core/result.js';
 import { matchIdentity, type IdentityMatch } from '../xmpp/identity.js';
 import type { ProbeFacts, TlsFacts } from './types.js';
 
-export const REF = {
-  rfc6120: 'https://www.rfc-editor.org/rfc/rfc6120',
-  xep0220: 'https://xmpp.org/extensions/xep-0220.html',
-  xep0368: 'https://xmpp.org/extensions/xep-0368.html',
-  rfc9525: 'https://www.rfc-editor.org/rfc/rfc9525',
-  rfc7590: 'https://www.rfc-editor.org/rfc/rfc7590',
-};
+/** The documents findings cite: one table for the checks and the finding catalogue. */
+export { REF } from '../findings/refs.js';
 
 /** A finding before its target is set (evaluators build these; evaluateProbe adds the peer). */
 export type Draft = Omit<Finding, 'target' | 'evidence' | 'fix' | 'detail'> & Partial<Pick<Finding, 'evidence' | 'fix' | 'detail'>>;

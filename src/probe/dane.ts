@@ -13,14 +13,12 @@ import { isIP } from '../core/ip.js';
 import { answerRecords } from '../dns/client.js';
 import { readTlsaRecords, tlsaName } from '../dns/tlsa.js';
 import type { Evidence } from '../core/result.js';
+import { REF } from '../findings/refs.js';
 import type { Draft } from './common.js';
 import { beforeDeadline, type ObserveCtx } from './context.js';
 import type { DaneFacts, TlsaRecordFacts } from './dane-types.js';
 import type { ProbeFacts } from './types.js';
 
-const RFC7671 = 'https://www.rfc-editor.org/rfc/rfc7671';
-const RFC7673 = 'https://www.rfc-editor.org/rfc/rfc7673';
-const RFC6698 = 'https://www.rfc-editor.org/rfc/rfc6698';
 
 /** The bytes a selector picks from a certificate: 0 the whole DER, 1 its SubjectPublicKeyInfo (DER). */
 function selected(der: Buffer, selector: number): Buffer | undefined {
@@ -141,7 +139,7 @@ export function evaluateDane(facts: ProbeFacts): Draft[] {
         title: `the certificate of ${where} matches its DNSSEC-signed TLSA record (${m.usage} ${m.selector} ${m.matchingType}, ${m.usage === 3 ? 'DANE-EE' : 'DANE-TA'})`,
         detail: m.usage === 3 ? 'Validating peers that implement DANE (Prosody 13 among them) accept this certificate by its key, with no name check (RFC 7671 §5.1).' : 'Validating peers that implement DANE accept chains to this trust anchor; the SRV target is an acceptable reference identity (RFC 7673).',
         evidence: [{ label: 'TLSA', value: `${d.name} ${matchedText(d, m)}`, source: 'DNSSEC-authenticated' }, { label: 'certificate', value: certText(m.certIndex) }],
-        references: [RFC7671, RFC7673],
+        references: [REF.rfc7671, REF.rfc7673],
       },
     ];
   }
@@ -159,7 +157,7 @@ export function evaluateDane(facts: ProbeFacts): Draft[] {
       detail: 'Peers that validate DANE (Prosody 13 among them) refuse this server: DNSSEC says which certificate or key to expect, and the server presents another. Usually the certificate was renewed with a new key and the TLSA record was not updated first.',
       evidence,
       fix: `Publish a TLSA record for the key the server presents ("${d.name}. IN TLSA 3 1 1 ${d.leafSpkiSha256 ?? '<SHA-256 of its SubjectPublicKeyInfo>'}"), keep the old one until its TTL has passed, then remove it. Next time, roll TLSA before the certificate: publish "3 1 1" for the new key first, wait at least the TTL, then install the new certificate.`,
-      references: [RFC7671, RFC7673, RFC6698],
+      references: [REF.rfc7671, REF.rfc7673, REF.rfc6698],
     },
   ];
 }

@@ -7,11 +7,12 @@
  */
 import type { Evidence } from '../core/result.js';
 import { matchIdentity } from '../xmpp/identity.js';
-import { poshMatches, RFC7711 } from './posh.js';
+import { REF, section } from '../findings/refs.js';
+import { poshMatches } from './posh.js';
 import type { ProbeFacts } from './types.js';
 
-export const RFC7673 = 'https://www.rfc-editor.org/rfc/rfc7673';
-export const RFC7671 = 'https://www.rfc-editor.org/rfc/rfc7671#section-5.1';
+/** DANE-EE: no name check (RFC 7671 §5.1). */
+const RFC7671_EE = section(REF.rfc7671, 'section-5.1');
 
 export interface Delegation {
   via: 'POSH' | 'DANE';
@@ -29,14 +30,14 @@ function dane(facts: ProbeFacts): Delegation | undefined {
   const record = `${m.usage} ${m.selector} ${m.matchingType}`;
   const evidence: Evidence[] = [{ label: 'tlsa', value: `${d.name} ${record} (matches certificate #${m.certIndex})` }];
   if (m.usage === 3) {
-    return { via: 'DANE', rfc: 'RFC 7673', how: `the authenticated TLSA record ${d.name} (${record}, DANE-EE) matches the certificate: no name check applies (RFC 7671 §5.1)`, evidence, references: [RFC7673, RFC7671] };
+    return { via: 'DANE', rfc: 'RFC 7673', how: `the authenticated TLSA record ${d.name} (${record}, DANE-EE) matches the certificate: no name check applies (RFC 7671 §5.1)`, evidence, references: [REF.rfc7673, RFC7671_EE] };
   }
   // DANE-TA: the SRV target is an acceptable reference identity when the SRV RRset was authenticated (RFC 7673 §4).
   const target = facts.connected?.host;
   const names = facts.tls?.chain[0]?.names;
   const viaSrv = facts.attempts.some((a) => a.ok && a.host === target && a.source === 'srv');
   if (!target || !names || !viaSrv || d.srvAuthenticated !== true || !matchIdentity(target, names).matched) return undefined;
-  return { via: 'DANE', rfc: 'RFC 7673', how: `the authenticated TLSA record ${d.name} (${record}, DANE-TA) matches the chain and the certificate names the SRV target ${target}`, evidence, references: [RFC7673] };
+  return { via: 'DANE', rfc: 'RFC 7673', how: `the authenticated TLSA record ${d.name} (${record}, DANE-TA) matches the chain and the certificate names the SRV target ${target}`, evidence, references: [REF.rfc7673] };
 }
 
 function posh(facts: ProbeFacts): Delegation | undefined {
@@ -47,7 +48,7 @@ function posh(facts: ProbeFacts): Delegation | undefined {
     rfc: 'RFC 7711',
     how: `the POSH file ${p.reference ?? p.url} lists the certificate`,
     evidence: [{ label: 'posh', value: p.reference ? `${p.url} -> ${p.reference}` : p.url }],
-    references: [RFC7711],
+    references: [REF.rfc7711],
   };
 }
 

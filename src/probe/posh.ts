@@ -7,13 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { isIP } from '../core/ip.js';
+import { REF } from '../findings/refs.js';
 import { peerIdentity, type Draft } from './common.js';
 import type { ObserveCtx } from './context.js';
 import { poshGet, urlProblem, type PoshFetchEnv } from './posh-fetch.js';
 import type { PoshFacts, PoshFingerprint, PoshProblem } from './posh-types.js';
 import { PROBE_CLI_NAMES, type ProbeEvaluateOptions, type ProbeFacts } from './types.js';
 
-export const RFC7711 = 'https://www.rfc-editor.org/rfc/rfc7711';
 /** HTTP redirects followed (each explicitly; a URL seen twice is a loop). */
 export const POSH_MAX_REDIRECTS = 3;
 /** The time limits of a POSH fetch (each also bounded by the probe's phase timeouts and deadline). */
@@ -188,7 +188,7 @@ export function evaluatePosh(facts: ProbeFacts, o: ProbeEvaluateOptions = {}): D
       detail: `${p.reason ?? ''}. Peers that check POSH (RFC 7711) ignore a file they cannot fetch or read, so a delegation that relies on it fails.`,
       evidence: [...ev, ...p.requests.map((r) => ({ label: 'request', value: `${r.url} ${r.status !== undefined ? `HTTP ${r.status}` : (r.code ?? '')}${r.location ? ` -> ${r.location}` : ''} (${r.ms} ms)`, ...(r.address ? { source: r.address } : {}) }))],
       fix: `Serve a JSON object {"fingerprints":[{"sha-256":"<base64 SHA-256 of the DER certificate>"}],"expires":<seconds>} at ${p.url} over HTTPS with a certificate valid for ${peer} (or a {"url":"https://...","expires":<seconds>} reference to one such file), small and without redirects; or remove it and get a certificate that names ${peer}. To skip this check: ${(o.names ?? PROBE_CLI_NAMES).noPosh}.`,
-      references: [RFC7711],
+      references: [REF.rfc7711],
     }];
   }
   const m = poshMatches(facts);
@@ -213,6 +213,6 @@ export function evaluatePosh(facts: ProbeFacts, o: ProbeEvaluateOptions = {}): D
     detail: `None of the ${p.fingerprints!.length} fingerprint(s) in the file is the presented leaf certificate's: the certificate was changed without updating the POSH file (or the file lists another server's). Peers that check POSH refuse the delegation.`,
     evidence: [...ev, ...cert, ...p.fingerprints!.slice(0, 10).map((f) => ({ label: `published ${f.alg}`, value: f.value }))],
     fix: `Publish the new certificate's fingerprint (base64 SHA-256 of its DER) in ${p.reference ?? p.url}, next to the old one, before the server switches to it; remove the old one after. E.g.: openssl x509 -in cert.pem -outform DER | openssl dgst -sha256 -binary | base64`,
-    references: [RFC7711],
+    references: [REF.rfc7711],
   }];
 }
