@@ -10,6 +10,7 @@ import { finding } from '../core/result.js';
 import { REF } from '../findings/refs.js';
 import { conclusive } from './client.js';
 import type { DnsFacts, EvaluateDnsOptions, OptionNames, QueryLog, TlsaInfo } from './facts.js';
+import { tlsaText } from './tlsa.js';
 
 type Add = (f: Omit<Parameters<typeof finding>[0], 'target'>) => void;
 
@@ -95,7 +96,7 @@ function signedOrNot(s: DnsFacts, opts: EvaluateDnsOptions, names: OptionNames, 
 
 function tlsaEvidence(t: TlsaInfo, source: string): Evidence[] {
   return [
-    ...t.records.map((r) => ({ label: 'TLSA', value: `${t.name}. ${r.ttl} IN TLSA ${r.usage} ${r.selector} ${r.matchingType} ${r.data.length > 64 ? `${r.data.slice(0, 64)}...` : r.data}`, source })),
+    ...t.records.map((r) => ({ label: 'TLSA', value: `${t.name}. ${r.ttl} IN TLSA ${tlsaText(r)}`, source })),
     ...(t.malformed ?? []).map((m) => ({ label: 'TLSA unusable', value: `${t.name}: ${m}` })),
   ];
 }

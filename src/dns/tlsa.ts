@@ -12,6 +12,11 @@ export function tlsaName(host: string, port: number): string {
   return `_${port}._tcp.${host.replace(/\.$/, '').toLowerCase()}`;
 }
 
+/** A record's rdata in presentation form, `usage selector matching-type data`, the data cut at `max` hex digits. */
+export function tlsaText(r: { usage: number; selector: number; matchingType: number; data: string }, max = 64): string {
+  return `${r.usage} ${r.selector} ${r.matchingType} ${r.data.length > max ? `${r.data.slice(0, max)}...` : r.data}`;
+}
+
 const DIGEST_BYTES: Record<number, number> = { 1: 32, 2: 64 };
 
 /** Why a TLSA record cannot be used, or undefined when it can (RFC 6698 §2.1, RFC 7671 §4). */

@@ -11,7 +11,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { isIP } from '../core/ip.js';
 import { answerRecords } from '../dns/client.js';
-import { readTlsaRecords, tlsaName } from '../dns/tlsa.js';
+import { readTlsaRecords, tlsaName, tlsaText } from '../dns/tlsa.js';
 import type { Evidence } from '../core/result.js';
 import { REF } from '../findings/refs.js';
 import type { Draft } from './common.js';
@@ -104,10 +104,6 @@ export async function observeDane(ctx: ObserveCtx): Promise<void> {
   }
 }
 
-function recordText(r: TlsaRecordFacts): string {
-  return `${r.usage} ${r.selector} ${r.matchingType} ${r.data.length > 64 ? `${r.data.slice(0, 64)}...` : r.data}`;
-}
-
 /** probe.dane.match / probe.dane.mismatch, only where DANE applies (`usable`). */
 /** Why a usable record did not match: none of the chain, or only a trust anchor the server does not send. */
 function mismatchText(r: TlsaRecordFacts, d: DaneFacts, certText: (i: number) => string): string {
@@ -120,7 +116,7 @@ function mismatchText(r: TlsaRecordFacts, d: DaneFacts, certText: (i: number) =>
 /** The matched record in presentation form (its parameters alone if the facts do not hold it). */
 function matchedText(d: DaneFacts, m: NonNullable<DaneFacts['matched']>): string {
   const r = d.records.find((x) => x.usage === m.usage && x.selector === m.selector && x.matchingType === m.matchingType && x.matches.includes(m.certIndex));
-  return r ? recordText(r) : `${m.usage} ${m.selector} ${m.matchingType}`;
+  return r ? tlsaText(r) : `${m.usage} ${m.selector} ${m.matchingType}`;
 }
 
 export function evaluateDane(facts: ProbeFacts): Draft[] {
@@ -145,7 +141,7 @@ export function evaluateDane(facts: ProbeFacts): Draft[] {
   }
   const usable = d.records.filter((r) => r.usage === 2 || r.usage === 3);
   const evidence: Evidence[] = [
-    ...usable.map((r) => ({ label: 'TLSA', value: `${d.name} ${recordText(r)}: ${mismatchText(r, d, certText)}`, source: 'DNSSEC-authenticated' })),
+    ...usable.map((r) => ({ label: 'TLSA', value: `${d.name} ${tlsaText(r)}: ${mismatchText(r, d, certText)}`, source: 'DNSSEC-authenticated' })),
     ...chain.map((_, i) => ({ label: 'certificate', value: certText(i) })),
   ];
   return [

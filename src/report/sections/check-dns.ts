@@ -1,4 +1,5 @@
 import type { DnsSection } from '../../dns/check.js';
+import { tlsaText } from '../../dns/tlsa.js';
 import type { SectionRenderer } from '../human.js';
 import { ms, table } from '../style.js';
 
@@ -45,7 +46,7 @@ export const dnsSection: SectionRenderer = (t, style, opts) => {
     const state = !dns.dnssec?.validating ? c.dim('(DNSSEC not known: the resolver does not validate)') : t.authenticated && t.srvAuthenticated ? c.green('(DNSSEC-signed: DANE applies)') : c.yellow('(not DNSSEC-signed: peers ignore it)');
     out.push(`  TLSA ${t.name} ${state}`);
     const recs = opts.verbose ? t.records : t.records.slice(0, 4);
-    for (const r of recs) out.push(`    ${r.usage} ${r.selector} ${r.matchingType} ${opts.verbose || r.data.length <= 64 ? r.data : `${r.data.slice(0, 64)}...`}`);
+    for (const r of recs) out.push(`    ${tlsaText(r, opts.verbose ? Infinity : 64)}`);
     if (recs.length < t.records.length) out.push(`    ${c.dim(`... ${t.records.length - recs.length} more (--verbose shows all)`)}`);
     for (const m of t.malformed ?? []) out.push(`    ${c.red(`unusable: ${m}`)}`);
   }
