@@ -47,3 +47,13 @@ export function waitFor<T = unknown>(emitter: EventEmitter, event: string, ms: n
     }
   });
 }
+
+/** The promise's value, or undefined if it has not settled within `ms` (the timer is cleared either way). */
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -9,6 +9,7 @@
  * - TLSA: one question per federation SRV target and port, `_<port>._tcp.<target>`.
  */
 import { isIP } from '../core/ip.js';
+import { within } from '../core/wait-for.js';
 import { answerRecords, conclusive, type DnsClient, type DnsResponse } from './client.js';
 import type { DnssecFacts, ServiceInfo, TlsaInfo } from './facts.js';
 import { isDecline } from './srv.js';
@@ -25,17 +26,6 @@ export function askValidating(client: DnsClient): Promise<DnsResponse> {
  * needs no wait (only a validating resolver sets AD).
  */
 export const VALIDATING_GRACE_MS = 1000;
-
-function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(undefined), ms);
-    t.unref?.();
-    void p.then((v) => {
-      clearTimeout(t);
-      resolve(v);
-    });
-  });
-}
 
 /** The DNSSEC facts of one domain: the resolver's validation, and which failures are DNSSEC failures. */
 export async function observeDnssec(client: DnsClient, soa: Promise<DnsResponse>, responses: DnsResponse[]): Promise<DnssecFacts> {

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { isIP } from '../core/ip.js';
 import type { TLSSocket } from 'node:tls';
 import { TimeoutError } from '../core/errors.js';
+import { within } from '../core/wait-for.js';
 import { resolveAddresses } from '../dns/xmpp-srv.js';
 import { tcpConnect, XmppConnection } from '../xmpp/connection.js';
 import { addTiming, REF, round, since, type Draft } from './common.js';
@@ -131,16 +132,6 @@ async function settle(ctx: ObserveCtx, it: Item, d: Dialled | undefined): Promis
   att.error = `TLS handshake failed: ${r.failure.message}`;
   delete ctx.facts.connected;
   return undefined;
-}
-
-/** The head's result, or undefined if it is not there within `ms`. */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** After STAGGER_MS without an answer from an attempt, the next one starts (up to ATTEMPT_CONCURRENCY in flight). */

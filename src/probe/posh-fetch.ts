@@ -6,6 +6,7 @@
  */
 import type { LookupFunction } from 'node:net';
 import { isIP } from '../core/ip.js';
+import { within } from '../core/wait-for.js';
 // The default import: `tls.rootCertificates` is a getter that builds the roots on first use.
 import tls from 'node:tls';
 import { loadUndici } from '../core/undici.js';
@@ -58,22 +59,13 @@ function left(env: PoshFetchEnv): number {
   return Math.max(0, Math.floor(env.until - performance.now()));
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** The first address of `host` (of the wanted family), through the probe's DNS client. */
 async function addressOf(env: PoshFetchEnv, host: string): Promise<{ address: string; family: 4 | 6 } | { code: string; error: string }> {
   const bare = host.replace(/^\[|\]$/g, '');
   const ip = isIP(bare);
   if (ip) return { address: bare, family: ip === 6 ? 6 : 4 };
-  const r = await withTimeout(resolveAddresses(env.dns, host), left(env));
-  if (r === 'timeout') return { code: 'TIMEOUT', error: `no DNS answer for ${host} in time` };
+  const r = await within(resolveAddresses(env.dns, host), left(env));
+  if (!r) return { code: 'TIMEOUT', error: `no DNS answer for ${host} in time` };
   // IPv4 first: a one-attempt fetch should not fall on an IPv6 route that is often missing.
   const list = [...r.addresses].sort((a, b) => a.family - b.family).filter((a) => !env.family || a.family === env.family);
   if (!list.length) return { code: 'NOADDRESS', error: `no ${env.family ? `IPv${env.family} ` : ''}address for ${host} (${r.responses.map((x) => `${x.type} ${x.rcode}`).join(', ')})` };
